@@ -1,0 +1,1 @@
+"""Bot layer: answers, the ask service, channels and the command line."""

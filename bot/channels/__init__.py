@@ -1,0 +1,1 @@
+"""Channel adapters: verify, parse, ask, render."""

