@@ -52,7 +52,10 @@ class AnswerConfig:
     min_dense: float = 0.80
     min_coverage: float = 0.34
     strong_dense: float = 0.86
+    min_dense_foreign: float = 0.84
+    sentence_dense_weight: float = 0.5
     max_question_chars: int = 500
+    examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

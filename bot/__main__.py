@@ -1,0 +1,91 @@
+"""Command line: `python -m bot ask "问题"`, `python -m bot serve`, `python -m bot telegram`."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from index.config import load_config
+from index.errors import QABotError
+
+
+def _print_answer(ans, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(ans.to_json(), ensure_ascii=False), flush=True)
+        return
+    if ans.notice:
+        print(f"（{ans.notice}）")
+    print(ans.answer)
+    for i, s in enumerate(ans.sources[:3], 1):
+        label = f"《{s.case}》" if s.case else (s.unit or s.title)
+        print(f"  [{i}] {label} · {s.title} · 相关度 {s.score:.2f}")
+    print(flush=True)
+
+
+def cmd_ask(args, config) -> int:
+    from bot.service import QAService
+
+    service = QAService(config)
+    service.load()
+    if args.question:
+        _print_answer(service.ask(" ".join(args.question)), args.json)
+        return 0
+    for line in sys.stdin:
+        if line.strip():
+            _print_answer(service.ask(line.rstrip("\n")), args.json)
+    return 0
+
+
+def cmd_serve(args, config) -> int:
+    from bot import serve
+
+    return serve.main(config, host=args.host, port=args.port) or 0
+
+
+def cmd_telegram(args, config) -> int:
+    from bot.channels import telegram
+    from bot.service import QAService
+
+    service = QAService(config)
+    service.load()
+    return telegram.run_polling(config, service) or 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line.
+
+    Args:
+        argv: arguments (default sys.argv[1:]).
+
+    Returns:
+        The exit status.
+    """
+    parser = argparse.ArgumentParser(prog="python -m bot", description="政府创新工作案例问答机器人")
+    parser.add_argument("--config", help="config file (default: config.toml or $QABOT_CONFIG)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("ask", help="answer a question (or one per line from standard input)")
+    p.add_argument("question", nargs="*")
+    p.add_argument("--json", action="store_true", help="print one JSON object per answer")
+    p.set_defaults(func=cmd_ask)
+    p = sub.add_parser("serve", help="start the web chat, JSON API and channels")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("telegram", help="run the Telegram bot alone (long polling)")
+    p.set_defaults(func=cmd_telegram)
+    args = parser.parse_args(argv)
+    from bot import logs
+
+    logs.setup("WARNING" if args.command == "ask" else "INFO")
+    try:
+        config = load_config(args.config)
+        return args.func(args, config)
+    except QABotError as exc:
+        print(f"错误 / error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+"""Hits -> a short answer quoted from the source, or a plain refusal (pure; the heart of answer quality)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.config import AnswerConfig
+from index.query import Query, coverage, missing_constraints
+from index.search import evidence_text
+from index.types import Hit, Passage
+
+_ASKS_NUMBER = re.compile(r"多少|几[个家名位项条次年成倍]?|占比|比例|百分|多大|多长|多高|多远|多久|数量|规模|金额|总额|额度|人数|个数|面积|数目|how many|how much|percent")
+_ASKS_WHEN = re.compile(r"什么时候|何时|哪一?年|哪天|几月|几号|时间|日期|when")
+_ASKS_WHO = re.compile(r"谁|哪个单位|哪个部门|哪家|哪些单位|哪些部门|哪个机构|什么单位|什么部门|who|which")
+_ASKS_WHERE = re.compile(r"哪里|哪儿|在哪|什么地方|哪个区|哪个市|哪些地方|where")
+_HAS_NUMBER = re.compile(r"\d|[一二三四五六七八九十百千万亿两]+(?:个|家|名|项|批|种|年|亿|万|倍|成)")
+_HAS_DATE = re.compile(r"\d{4}年|\d{1,2}月|\d{1,2}日|[一二三四五六七八九十]+月|世纪|年代|期间")
+_HAS_ORG = re.compile(r"政府|管委|指挥部|局|委员会|部门|公司|集团|机构|大学|学院|协会|中心")
+_CLAUSE = re.compile(r"[^，、：,]*[，、：,]?")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether the hits hold an answer, and why not."""
+
+    answered: bool
+    reason: str = ""
+
+
+def decide(query: Query, hits: list[Hit], cfg: AnswerConfig) -> Decision:
+    """Decide whether the best hit answers the question (calibrated thresholds, constraints named in the question).
+
+    Args:
+        query: the analysed query.
+        hits: search hits, best first.
+        cfg: the [answer] settings.
+
+    Returns:
+        A Decision.
+    """
+    if not hits:
+        return Decision(False, "no_hits")
+    top = hits[0]
+    if not re.search(r"[\u3400-\u9fff]", query.text):
+        # A question in another language shares no keywords with Chinese text: only the cross-lingual model judges.
+        return Decision(True) if top.dense >= cfg.min_dense_foreign else Decision(False, "low_similarity")
+    if top.dense and top.dense < cfg.min_dense:
+        return Decision(False, "low_similarity")
+    need = cfg.min_coverage if top.dense < cfg.strong_dense else cfg.min_coverage / 2
+    if top.coverage < need:
+        return Decision(False, "low_coverage")
+    missing = missing_constraints(query, evidence_text(top.passage))
+    if missing:
+        return Decision(False, "constraint:" + ",".join(missing))
+    return Decision(True)
+
+
+def _sentence_score(query: Query, sentence: str, question: str) -> float:
+    s = sentence.lower()
+    score = coverage(query, s)
+    if _ASKS_NUMBER.search(question) and _HAS_NUMBER.search(s):
+        score += 0.25
+    if _ASKS_WHEN.search(question) and _HAS_DATE.search(s):
+        score += 0.25
+    if _ASKS_WHO.search(question) and _HAS_ORG.search(s):
+        score += 0.1
+    if _ASKS_WHERE.search(question) and re.search(r"[\u4e00-\u9fff](?:省|市|区|县|镇)", s):
+        score += 0.1
+    return score
+
+
+def _trim(sentence: str, query: Query, max_chars: int) -> str:
+    """Cut an over-long sentence to the run of clauses that holds most of the query, marking cuts with an ellipsis."""
+    if len(sentence) <= max_chars:
+        return sentence
+    clauses = [c for c in _CLAUSE.findall(sentence) if c]
+    best, best_span = -1.0, (0, 1)
+    for i in range(len(clauses)):
+        size = 0
+        for j in range(i, len(clauses)):
+            size += len(clauses[j])
+            if size > max_chars - 2 and j > i:
+                break
+            cov = coverage(query, "".join(clauses[i:j + 1]).lower())
+            if cov > best + 1e-9:
+                best, best_span = cov, (i, j + 1)
+    i, j = best_span
+    text = "".join(clauses[i:j])[:max_chars - 2]
+    return ("…" if i > 0 else "") + text.rstrip("，、：,") + ("…" if j < len(clauses) else "")
+
+
+def select_sentences(query: Query, passage: Passage, question: str, cfg: AnswerConfig,
+                     sims: list[float] | None = None) -> tuple[int, int]:
+    """Pick the run of sentences that answers the question.
+
+    Args:
+        query: the analysed query.
+        passage: the passage to quote.
+        question: the Simplified question text (for question-type cues).
+        cfg: the [answer] settings (max_chars, max_sentences, sentence_dense_weight).
+        sims: cosine of the question with each sentence, when the caller embedded them.
+
+    Returns:
+        (start, end) sentence indexes into passage.sentences.
+    """
+    sents = passage.sentences
+    if not sents:
+        return 0, 0
+    scores = [_sentence_score(query, s, question.lower()) for s in sents]
+    if sims is not None and len(sims) == len(sents):
+        scores = [sc + cfg.sentence_dense_weight * sim for sc, sim in zip(scores, sims)]
+    best = max(range(len(sents)), key=lambda i: (scores[i], -i))
+    start, end = best, best + 1
+    size = len(sents[best])
+    # A very short best sentence rarely stands alone: add the neighbour that scores higher, while it fits.
+    while end - start < cfg.max_sentences and size < 40:
+        nxt = scores[end] if end < len(sents) else -1
+        prv = scores[start - 1] if start > 0 else -1
+        pick = end if nxt >= prv else start - 1
+        if pick < 0 or pick >= len(sents) or size + len(sents[pick]) > cfg.max_chars:
+            break
+        size += len(sents[pick])
+        start, end = min(start, pick), max(end, pick + 1)
+    return start, end
+
+
+def quote(query: Query, passage: Passage, question: str, cfg: AnswerConfig, script: str,
+          sims: list[float] | None = None) -> str:
+    """The answer text: the chosen sentences, in the reply's script (the document's own text where it has one).
+
+    Args:
+        query, passage, question, cfg, sims: as for select_sentences.
+        script: "hans" or "hant".
+
+    Returns:
+        At most cfg.max_chars characters quoted from the passage.
+    """
+    from bot.normalize import in_script
+
+    start, end = select_sentences(query, passage, question, cfg, sims)
+    text = _trim("".join(passage.sentences[start:end]).strip(), query, cfg.max_chars)
+    if script == "hant":
+        orig = "".join(passage.sentences_orig[start:end]).strip() if passage.sentences_orig else ""
+        # The received Traditional text is quoted as written when it lines up with the cleaned text.
+        if orig and len(orig) == len("".join(passage.sentences[start:end]).strip()) and len(text) == len(orig):
+            return orig
+        return in_script(text, "hant")
+    return text
+
+
+def case_label(p: Passage) -> str | None:
+    """Args: p: a passage. Returns: how to name its case: 《title》 (unit), the unit's case, or None."""
+    if p.case and p.unit:
+        return f"《{p.case}》（{p.unit}）"
+    if p.case:
+        return f"《{p.case}》"
+    if p.unit:
+        return f"{p.unit}的创新工作案例"
+    return None
+
+
+def citation(p: Passage) -> str:
+    """Args: p: the quoted passage. Returns: the line naming the case and the document it came from."""
+    where = "，".join(x for x in (p.source, p.date) if x)
+    doc = f"《{p.doc_title}》" + (f"（{where}）" if where else "")
+    label = case_label(p)
+    return f"案例：{label}；来源：{doc}" if label else f"来源：{doc}"

@@ -1,0 +1,43 @@
+"""Greetings, thanks and "what can you answer": friendly replies without retrieval (pure)."""
+from __future__ import annotations
+
+import re
+
+_GREETING = re.compile(r"^(?:你好|您好|哈喽|嗨|hi|hello|hey|早上好|上午好|中午好|下午好|晚上好|早安|晚安|在吗|在不在|有人吗)[啊呀吗呢！!。.,，~\s]*$", re.I)
+_THANKS = re.compile(r"^(?:谢谢|多谢|感谢|谢了|thanks|thank you|thx|辛苦了|好的谢谢|好的|ok|明白了|知道了)[啊呀你您啦了！!。.,，~\s]*$", re.I)
+_BYE = re.compile(r"^(?:再见|拜拜|bye|goodbye)[啊呀！!。.,，~\s]*$", re.I)
+_HELP = re.compile(r"^(?:/?help|/?start|帮助|使用说明|怎么用|你是谁|你是什么|你能做什么|你会什么|你能回答什么|你可以回答什么|能问什么|可以问什么|"
+                   r"你能回答哪些问题|你可以回答哪些问题|你都知道什么|你知道什么|what can you (?:do|answer)\??|who are you\??)[？?！!。\s]*$", re.I)
+
+
+def classify(text: str) -> str | None:
+    """Recognise small talk.
+
+    Args:
+        text: the Simplified question.
+
+    Returns:
+        "greeting", "thanks", "bye", "help", or None for a real question.
+    """
+    t = text.strip()
+    if len(t) > 24:
+        return None
+    for kind, pattern in (("greeting", _GREETING), ("thanks", _THANKS), ("bye", _BYE), ("help", _HELP)):
+        if pattern.match(t):
+            return kind
+    return None
+
+
+def reply(kind: str, scope: str, examples: list[str]) -> str:
+    """Args: kind: from classify. scope: one line on what the corpus covers. examples: example questions.
+
+    Returns:
+        The reply text (Simplified).
+    """
+    tips = "\n".join(f"· {q}" for q in examples[:3])
+    if kind == "thanks":
+        return "不客气！还有其他问题，随时问我。"
+    if kind == "bye":
+        return "再见，欢迎随时回来提问。"
+    opener = "您好！我是政府创新工作案例问答助手。" if kind == "greeting" else "我是政府创新工作案例问答助手。"
+    return f"{opener}{scope}\n您可以这样问：\n{tips}" if tips else f"{opener}{scope}"

@@ -1,0 +1,65 @@
+"""Staff command line: `python -m index build|rebuild|...` (see --help)."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from index.config import load_config
+from index.errors import QABotError
+
+
+def cmd_build(args, config) -> int:
+    from index.build import build_index
+    from index.versions import VersionStore
+
+    vs = VersionStore(config.index_dir, keep=config.index.keep_versions)
+    if args.if_missing and vs.current() is not None:
+        print(f"index {vs.current()} is in place ({config.index_dir}); `python -m index rebuild` rebuilds it")
+        return 0
+    name, stats = build_index(config, progress=not args.quiet, note="build")
+    rate = stats["embedded"] / stats["seconds"] if stats["seconds"] else 0.0
+    print(f"built index {name}: {stats['passages']} passages ({stats['embedded']} embedded, {stats['reused']} reused) "
+          f"in {stats['seconds']} s ({rate:.1f} passages/s embedded)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Returns: the argument parser with every staff command."""
+    parser = argparse.ArgumentParser(prog="python -m index", description="管理问答资料库与索引 (corpus and index)")
+    parser.add_argument("--config", help="config file (default: config.toml or $QABOT_CONFIG)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("build", help="build the index from the corpus folder")
+    p.add_argument("--if-missing", action="store_true", help="do nothing when an index exists")
+    p.set_defaults(func=cmd_build)
+    p = sub.add_parser("rebuild", help="build a new index version from the whole corpus")
+    p.set_defaults(func=cmd_build, if_missing=False)
+    try:
+        from index import staff  # add, replace, remove, list, show, check, versions, rollback
+        staff.register(sub)
+    except ImportError:  # pragma: no cover - staff commands not present in this build
+        pass
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the staff command line.
+
+    Args:
+        argv: arguments (default sys.argv[1:]).
+
+    Returns:
+        The exit status (0 ok, 2 a clear error).
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args, load_config(args.config)) or 0
+    except QABotError as exc:
+        print(f"错误 / error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

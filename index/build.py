@@ -1,0 +1,203 @@
+"""Corpus folder -> a complete new index version: clean, segment, embed (reusing unchanged vectors), store, switch."""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index import fsio
+from index.clean import clean_document
+from index.config import Config
+from index.errors import DocumentError, IndexCorrupt
+from index.lexical import BM25, get_tokenizer, tokenize
+from index.load import content_hash, iter_corpus, read_document_file
+from index.segment import extract_entities, segment_document
+from index.types import Document, Passage
+
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """One corpus file after loading, cleaning and segmentation."""
+
+    document: Document
+    passages: list[Passage]
+
+
+def embed_text(p: Passage) -> str:
+    """Args: p: a passage. Returns: the text its vector is made from (its heading, then its text)."""
+    return f"{p.section}：{p.text}" if p.section else p.text
+
+
+def lexical_text(p: Passage) -> str:
+    """Args: p: a passage. Returns: the text its keywords are taken from."""
+    return " ".join(x for x in (p.doc_title, p.section, p.unit or "", p.case or "", p.text) if x)
+
+
+def ingest_file(path: Path, config: Config, doc_id: str | None = None) -> Ingested:
+    """Load, clean and segment one document file.
+
+    Args:
+        path: the corpus file.
+        config: settings (size limit, segmentation).
+        doc_id: id to give it (default: the file's stem).
+
+    Returns:
+        The Ingested document. Raises DocumentError naming the file when it cannot be used.
+    """
+    raw, meta = read_document_file(path, config.index.max_document_bytes)
+    cleaned = clean_document(raw)
+    if not cleaned.text.strip():
+        raise DocumentError(str(path.name), "no text left after cleaning")
+    doc_id = doc_id or path.stem
+    title = (meta.get("title") or "").strip() or _first_line(cleaned.text)
+    from index.clean import clean_text
+    title = clean_text(title)
+    doc = Document(doc_id=doc_id, title=title, text=cleaned.text, original=cleaned.original,
+                   source=meta.get("source", ""), date=meta.get("date", ""), url=meta.get("url", ""),
+                   meta={**cleaned.meta, "traditional": cleaned.traditional}, path=path.name,
+                   content_hash=content_hash(path))
+    s = config.segment
+    passages = segment_document(doc_id, title, cleaned.text, cleaned.original, cleaned.headings,
+                                max_chars=s.max_chars, overlap=s.overlap_sentences, min_chars=s.min_chars,
+                                date=doc.date, source=doc.source, url=doc.url)
+    if not passages:
+        raise DocumentError(str(path.name), "no passages could be cut from it")
+    return Ingested(doc, passages)
+
+
+def _first_line(text: str) -> str:
+    line = text.strip().split("\n", 1)[0]
+    return line[:40] + ("…" if len(line) > 40 else "")
+
+
+def ingest_corpus(config: Config, files: list[Path] | None = None) -> list[Ingested]:
+    """Ingest every document of the corpus folder, failing on the first bad one (nothing is written).
+
+    Args:
+        config: settings.
+        files: the files to read (default: every supported file of config.corpus_dir).
+
+    Returns:
+        The ingested documents, in file order.
+    """
+    files = iter_corpus(config.corpus_dir) if files is None else files
+    return [ingest_file(f, config) for f in files]
+
+
+def _text_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def reusable_vectors(config: Config, fingerprint: str) -> dict[str, np.ndarray]:
+    """Vectors of the current version, by embedded-text hash, when it was built with the same model.
+
+    Args:
+        config: settings.
+        fingerprint: the encoder's fingerprint.
+
+    Returns:
+        text hash -> vector (empty when there is no usable current version).
+    """
+    from index.versions import VersionStore
+
+    vs = VersionStore(config.index_dir, keep=config.index.keep_versions)
+    try:
+        path = vs.current_path()
+        if path is None:
+            return {}
+        manifest = fsio.read_json(path / "manifest.json")
+        if manifest.get("fingerprint") != fingerprint:
+            return {}
+        keys = fsio.read_json(path / "text_keys.json")
+        vectors = np.load(path / "vectors.npy", allow_pickle=False)
+    except (IndexCorrupt, OSError, ValueError):
+        return {}
+    if len(keys) != len(vectors):
+        return {}
+    return dict(zip(keys, vectors))
+
+
+def write_version(config: Config, ingested: list[Ingested], encoder, progress: bool = True,
+                  note: str = "") -> tuple[str, dict]:
+    """Embed what changed and write a complete new index version, then switch to it atomically.
+
+    Args:
+        config: settings.
+        ingested: every document the new version holds.
+        encoder: an Encoder.
+        progress: show a progress bar while embedding.
+        note: what changed (kept in the manifest).
+
+    Returns:
+        (version name, stats: passages, embedded, reused, seconds).
+    """
+    from index.store import FaissStore
+    from index.versions import VersionStore
+
+    t0 = time.perf_counter()
+    passages = [p for ing in ingested for p in ing.passages]
+    texts = [embed_text(p) for p in passages]
+    keys = [_text_key(t) for t in texts]
+    cache = reusable_vectors(config, encoder.fingerprint)
+    todo = [i for i, k in enumerate(keys) if k not in cache]
+    vectors = np.zeros((len(passages), encoder.dim), dtype=np.float32)
+    if todo:
+        fresh = encoder.encode_documents([texts[i] for i in todo], progress=progress)
+        for i, v in zip(todo, fresh):
+            cache[keys[i]] = v
+    for i, k in enumerate(keys):
+        vectors[i] = cache[k]
+    entities = extract_entities(passages)
+    tokenizer = get_tokenizer(tuple(entities))
+    bm25 = BM25.build([tokenize(lexical_text(p), tokenizer) for p in passages])
+
+    vs = VersionStore(config.index_dir, keep=config.index.keep_versions)
+    staging = vs.begin()
+    np.save(staging / "vectors.npy", vectors, allow_pickle=False)
+    store = FaissStore(encoder.dim)
+    if len(passages):
+        store.add(np.arange(len(passages), dtype=np.int64), vectors)
+    store.save(staging)
+    bm25.save(staging)
+    fsio.atomic_write_jsonl(staging / "passages.jsonl", [p.to_json() for p in passages])
+    fsio.atomic_write_json(staging / "text_keys.json", keys)
+    fsio.atomic_write_json(staging / "entities.json", entities)
+    fsio.atomic_write_jsonl(staging / "documents.jsonl", [
+        {**ing.document.__dict__, "passages": len(ing.passages)} for ing in ingested])
+    docs = {ing.document.doc_id: {"title": ing.document.title, "path": ing.document.path,
+                                  "hash": ing.document.content_hash, "passages": len(ing.passages),
+                                  "source": ing.document.source, "date": ing.document.date}
+            for ing in ingested}
+    corpus_hash = hashlib.sha256(json.dumps(sorted((d, v["hash"]) for d, v in docs.items())).encode()).hexdigest()
+    manifest = {"format": FORMAT, "model": encoder.name, "fingerprint": encoder.fingerprint, "dim": encoder.dim,
+                "corpus_hash": corpus_hash, "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "counts": {"documents": len(docs), "passages": len(passages), "embedded": len(todo),
+                           "reused": len(passages) - len(todo), "entities": len(entities)},
+                "documents": docs, "note": note}
+    name = vs.commit(staging, manifest)
+    return name, {"passages": len(passages), "embedded": len(todo), "reused": len(passages) - len(todo),
+                  "seconds": round(time.perf_counter() - t0, 2)}
+
+
+def build_index(config: Config, encoder=None, progress: bool = True, note: str = "rebuild") -> tuple[str, dict]:
+    """Build a new index version from the whole corpus folder.
+
+    Args:
+        config: settings.
+        encoder: an Encoder (default: the configured model, built if needed).
+        progress: show progress bars.
+        note: recorded in the manifest.
+
+    Returns:
+        (version name, stats).
+    """
+    if encoder is None:
+        from index.embed import load_encoder
+        encoder = load_encoder(config)
+    return write_version(config, ingest_corpus(config), encoder, progress=progress, note=note)

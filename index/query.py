@@ -1,0 +1,106 @@
+"""What a query asks for: weighted keywords, hard constraints (years, places), and how much of it a text covers."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.lexical import STOPWORDS, tokenize
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|年度)")
+_NUMBERED = re.compile(r"\d+(?:号线|号|期|批|届)")
+_PLACE_SUFFIX = ("省", "市", "区", "县", "镇", "乡", "村", "街道")
+_GENERIC_PLACES = frozenset("""社区 小区 园区 景区 地区 市区 城区 辖区 郊区 片区 街区 新区 山区 校区 全市 本市 城市 都市 超市 股市
+上市 门市 城市 各区 全区 本区 该区 全省 本省 各省 外省 全县 本县 各县 全镇 乡村 农村 市县 区县 区市 十区市 省市 各市 城乡 开发区
+高新区 功能区 示范区 试验区 自贸区 保税区 经济区 行政区 商业区 风景区 特区 人才特区 转型发展区 湾区 灾区 老区 城镇 乡镇""".split())
+_BIGRAM_OK = re.compile(r"[\u3400-\u9fffA-Za-z0-9]{2}")
+
+
+@dataclass(frozen=True)
+class Query:
+    """An analysed query.
+
+    Attributes:
+        text: the Simplified query.
+        search_terms: tokens for BM25 (jieba search mode).
+        keywords: (word, weight) of the query's content words (jieba precise mode), weight = IDF.
+        constraints: strings the evidence must contain (years, places, numbered lines) for an answer to stand.
+    """
+
+    text: str
+    search_terms: tuple[str, ...]
+    keywords: tuple[tuple[str, float], ...]
+    constraints: tuple[str, ...]
+
+
+def analyse(text: str, tokenizer, idf) -> Query:
+    """Analyse a Simplified query.
+
+    Args:
+        text: cleaned Simplified query.
+        tokenizer: jieba tokenizer with the corpus entities.
+        idf: callable term -> IDF (unseen terms weigh most).
+
+    Returns:
+        The Query.
+    """
+    low = text.lower()
+    search_terms = tuple(tokenize(low, tokenizer))
+    words = [w.strip() for w in tokenizer.lcut(low)]
+    keywords: dict[str, float] = {}
+    for w in words:
+        if w and w not in STOPWORDS and re.search(r"[\w\u3400-\u9fff]", w) and not (len(w) == 1 and not w.isalnum()):
+            # Words the tokenizer split finer for search weigh as their most specific part.
+            subs = [t for t in tokenize(w, tokenizer)] or [w]
+            keywords[w] = max(idf(t) for t in subs)
+    constraints = [m.group(1) for m in _YEAR.finditer(low)]
+    constraints += _NUMBERED.findall(low)
+    for w in words:
+        if len(w) >= 3 and w.endswith(_PLACE_SUFFIX) and w not in _GENERIC_PLACES:
+            constraints.append(w)
+    return Query(text=text, search_terms=search_terms, keywords=tuple(keywords.items()),
+                 constraints=tuple(dict.fromkeys(constraints)))
+
+
+def _bigrams(s: str) -> set[str]:
+    return {s[i:i + 2] for i in range(len(s) - 1) if _BIGRAM_OK.fullmatch(s[i:i + 2])}
+
+
+def coverage(query: Query, evidence: str) -> float:
+    """Share of the query's keyword weight found in a text; a word not found whole earns its share of bigrams found.
+
+    Args:
+        query: the analysed query.
+        evidence: the text (lower-cased Simplified).
+
+    Returns:
+        A number in 0..1 (1.0 for a query without keywords).
+    """
+    total = sum(w for _, w in query.keywords)
+    if total <= 0:
+        return 1.0
+    got = 0.0
+    for word, weight in query.keywords:
+        if word in evidence:
+            got += weight
+        elif len(word) >= 3:
+            grams = _bigrams(word)
+            if grams:
+                got += weight * 0.8 * sum(g in evidence for g in grams) / len(grams)
+    return got / total
+
+
+def missing_constraints(query: Query, evidence: str) -> list[str]:
+    """Args: query: the analysed query. evidence: the text it must be answered from.
+
+    Returns:
+        The constraints (years, places, numbered things) that the evidence does not mention.
+    """
+    missing = []
+    for c in query.constraints:
+        if c in evidence:
+            continue
+        # "李沧区" is satisfied by "李沧" (articles drop the suffix after first mention)
+        if len(c) >= 3 and c.endswith(_PLACE_SUFFIX) and c[:-1] in evidence:
+            continue
+        missing.append(c)
+    return missing

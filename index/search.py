@@ -1,0 +1,104 @@
+"""Hybrid search over one loaded index version: dense (FAISS) + BM25 + entity matches, with coverage per hit."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.config import SearchConfig
+from index.lexical import BM25, get_tokenizer
+from index.query import Query, analyse, coverage
+from index.types import Hit, Passage
+
+
+def evidence_text(p: Passage) -> str:
+    """Args: p: a passage. Returns: everything a passage can be cited for (lower-cased): text, section, case, unit, title, date."""
+    return " ".join(x for x in (p.doc_title, p.date, p.section, p.unit or "", p.case or "", p.text) if x).lower()
+
+
+@dataclass
+class SearchResult:
+    """Hits for one query, best first, and the analysed query they answer."""
+
+    query: Query
+    hits: list[Hit]
+
+
+class HybridSearcher:
+    """Ranks passages by a weighted sum of dense cosine, normalised BM25 and shared entities.
+
+    Args:
+        passages: the passage table; row i is vector i of the store.
+        store: a VectorStore holding one L2-normalised vector per passage.
+        vectors: the same vectors as a (n, dim) array, for exact scores of keyword-only candidates.
+        bm25: the keyword index over the same rows.
+        entities: the corpus's entities (tokenizer dictionary and entity bonus).
+        encoder: embeds queries (an Encoder).
+        config: the [search] settings.
+    """
+
+    def __init__(self, passages: list[Passage], store, vectors: np.ndarray, bm25: BM25, entities: list[str],
+                 encoder, config: SearchConfig) -> None:
+        self.passages, self.store, self.vectors, self.bm25 = passages, store, vectors, bm25
+        self.entities = tuple(entities)
+        self.encoder, self.config = encoder, config
+        self.tokenizer = get_tokenizer(self.entities)
+        self._evidence = [evidence_text(p) for p in passages]
+
+    def analyse(self, text: str) -> Query:
+        """Args: text: Simplified query. Returns: its analysis against this corpus's vocabulary."""
+        return analyse(text, self.tokenizer, self.bm25.idf_of)
+
+    def search(self, text: str, k: int | None = None, mode: str = "hybrid", query_vector: np.ndarray | None = None
+               ) -> SearchResult:
+        """Find the passages that best answer a query.
+
+        Args:
+            text: cleaned Simplified query.
+            k: how many hits (default config.top_k).
+            mode: "hybrid", "dense" or "lexical" (the last two are the evaluation baselines).
+            query_vector: a precomputed query embedding (skips encoding).
+
+        Returns:
+            A SearchResult with up to k hits, best first.
+        """
+        k = k or self.config.top_k
+        query = self.analyse(text)
+        n = len(self.passages)
+        if n == 0:
+            return SearchResult(query, [])
+        cand = self.config.candidates
+        dense: dict[int, float] = {}
+        qv = None
+        if mode in ("hybrid", "dense"):
+            qv = query_vector if query_vector is not None else self.encoder.encode_queries([text])[0]
+            scores, ids = self.store.search(qv[None, :].astype(np.float32), min(cand, n))
+            dense = {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
+        lex_all = self.bm25.scores(list(query.search_terms)) if mode in ("hybrid", "lexical") else None
+        lexical: dict[int, float] = {}
+        if lex_all is not None and lex_all.max() > 0:
+            top = np.argpartition(-lex_all, min(cand, n) - 1)[:min(cand, n)]
+            peak = float(lex_all.max())
+            lexical = {int(i): float(lex_all[i]) / peak for i in top if lex_all[i] > 0}
+        ids = set(dense) | set(lexical)
+        if qv is not None:
+            missing = [i for i in ids if i not in dense]
+            if missing:
+                sims = self.vectors[missing] @ qv
+                dense.update({i: float(s) for i, s in zip(missing, sims)})
+        q_entities = [e for e in self.entities if e in query.text]
+        hits = []
+        for i in ids:
+            ev = self._evidence[i]
+            d, lx = dense.get(i, 0.0), lexical.get(i, 0.0)
+            cov = coverage(query, ev)
+            if mode == "dense":
+                score = d
+            elif mode == "lexical":
+                score = lx
+            else:
+                bonus = self.config.entity_bonus * sum(e.lower() in ev for e in q_entities)
+                score = self.config.dense_weight * d + self.config.lexical_weight * lx + bonus
+            hits.append(Hit(passage=self.passages[i], score=score, dense=d, lexical=lx, coverage=cov))
+        hits.sort(key=lambda h: (-h.score, h.passage.passage_id))
+        return SearchResult(query, hits[:k])
