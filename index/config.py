@@ -17,6 +17,7 @@ ENV_PREFIX = "QABOT_"
 class PathsConfig:
     corpus_dir: str = "corpus"
     data_dir: str = ".cache"
+    models_dir: str = ".cache/models"
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ class Config:
 
     @property
     def models_dir(self) -> Path:
-        return self.data_dir / "models"
+        return self._resolve(self.paths.models_dir)
 
     def _resolve(self, p: str) -> Path:
         path = Path(p)
