@@ -76,7 +76,7 @@ def is_traditional(text: str) -> bool:
     t2s, s2t = to_simplified(han), to_traditional(han)
     n_trad = sum(a != b for a, b in zip(han, t2s)) if len(t2s) == len(han) else int(t2s != han)
     n_simp = sum(a != b for a, b in zip(han, s2t)) if len(s2t) == len(han) else int(s2t != han)
-    return n_trad > 0 and n_trad >= n_simp
+    return n_trad > n_simp
 
 
 def _toneless(syllable: str) -> str:

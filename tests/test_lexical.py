@@ -1,0 +1,55 @@
+"""jieba tokens with corpus entities, BM25 ranking and persistence, query analysis and coverage."""
+import numpy as np
+import pytest
+
+from index.errors import IndexCorrupt
+from index.lexical import BM25, get_tokenizer, tokenize
+from index.query import analyse, coverage, missing_constraints
+
+DOCS = ["李沧区借力民营资本打造社区卫生服务新范本，民营机构占92%。",
+        "市地铁工程建设指挥部创新采用“一揽子授信”模式，与19家金融机构签署协议。",
+        "青岛高新区引进24名两院院士和43名千人计划专家。"]
+
+
+@pytest.fixture(scope="module")
+def tok():
+    return get_tokenizer(("李沧区", "一揽子授信", "市地铁工程建设指挥部"))
+
+
+def test_entities_stay_whole_and_stopwords_go(tok):
+    terms = tokenize("一揽子授信是什么模式？", tok)
+    assert "一揽子授信" in terms
+    assert "什么" not in terms and "？" not in terms
+
+
+def test_bm25_ranks_the_matching_passage_first(tok):
+    bm = BM25.build([tokenize(d, tok) for d in DOCS])
+    for q, want in (("李沧区民营机构占比", 0), ("地铁 融资 授信", 1), ("高新区 院士", 2)):
+        scores = bm.scores(tokenize(q, tok))
+        assert int(np.argmax(scores)) == want
+    assert bm.scores(tokenize("明天天气", tok)).max() == 0
+    assert bm.idf_of("从未出现的词") == bm.max_idf > bm.idf_of("院士")
+
+
+def test_bm25_save_load_round_trip_and_corrupt(tok, tmp_path):
+    bm = BM25.build([tokenize(d, tok) for d in DOCS])
+    bm.save(tmp_path)
+    again = BM25.load(tmp_path)
+    q = tokenize("千人计划专家", tok)
+    assert np.allclose(bm.scores(q), again.scores(q))
+    (tmp_path / "bm25_vocab.json").write_text("{broken", encoding="utf-8")
+    with pytest.raises(IndexCorrupt):
+        BM25.load(tmp_path)
+
+
+def test_query_constraints_and_coverage(tok):
+    bm = BM25.build([tokenize(d, tok) for d in DOCS])
+    q = analyse("崂山区2019年有什么创新案例", tok, bm.idf_of)
+    assert "崂山区" in q.constraints and "2019" in q.constraints
+    assert sorted(missing_constraints(q, DOCS[0])) == ["2019", "崂山区"]
+    q2 = analyse("李沧区民营机构占比多少", tok, bm.idf_of)
+    assert missing_constraints(q2, "李沧61家社区卫生服务机构") == []  # 李沧 stands for 李沧区
+    assert coverage(q2, DOCS[0].lower()) > 0.8
+    assert coverage(q2, DOCS[2].lower()) < 0.3
+    q3 = analyse("地铁5号线的社会资本", tok, bm.idf_of)
+    assert missing_constraints(q3, "为4号线引入社会资本42.32亿元") == ["5号线"]

@@ -1,0 +1,37 @@
+"""Question clean-up, script detection, and small talk."""
+from bot import smalltalk
+from bot.normalize import in_script, prepare
+
+
+def test_bad_inputs_are_named_not_searched():
+    assert prepare("", 500).problem == "empty"
+    assert prepare("   \n\t ", 500).problem == "empty"
+    assert prepare(None, 500).problem == "empty"
+    assert prepare("\x00\x01\x02\x7f", 500).problem == "empty"
+    assert prepare(b"\xff\xfe\x00\x00", 500).problem == "empty"
+    assert prepare("😀😀👍", 500).problem == "no_text"
+    assert prepare("Привет, как дела?", 500).problem == "script"
+    assert prepare("مرحبا", 500).problem == "script"
+
+
+def test_long_question_truncated_with_notice():
+    p = prepare("问" * 100_000, 500)
+    assert len(p.asked) == 500 and "500" in p.notice and not p.problem
+
+
+def test_traditional_question_normalised_and_flagged():
+    p = prepare("李滄區的民營機構佔比是多少？", 500)
+    assert p.script == "hant" and p.text == "李沧区的民营机构占比是多少？"
+    q = prepare("李沧区　２０１６年 評(píng)選", 500)
+    assert q.script == "hans" and q.text == "李沧区 2016年 评选"
+    assert in_script("李沧区", "hant") == "李滄區" and in_script("李沧区", "hans") == "李沧区"
+
+
+def test_smalltalk_classification():
+    assert smalltalk.classify("你好") == "greeting"
+    assert smalltalk.classify("Hello!") == "greeting"
+    assert smalltalk.classify("谢谢！") == "thanks"
+    assert smalltalk.classify("你能回答什么？") == "help"
+    assert smalltalk.classify("你好，李沧区的民营机构占比是多少？") is None
+    text = smalltalk.reply("greeting", "我可以回答……", ["问题一？", "问题二？"])
+    assert "问题一？" in text and "您好" in text
