@@ -51,7 +51,8 @@ def analyse(text: str, tokenizer, idf) -> Query:
         if w and w not in STOPWORDS and re.search(r"[\w\u3400-\u9fff]", w) and not (len(w) == 1 and not w.isalnum()):
             # Words the tokenizer split finer for search weigh as their most specific part.
             subs = [t for t in tokenize(w, tokenizer)] or [w]
-            keywords[w] = max(idf(t) for t in subs)
+            # A lone character says little in Chinese (占, 比, 用): it counts for a third of a word.
+            keywords[w] = max(idf(t) for t in subs) * (0.3 if len(w) == 1 else 1.0)
     constraints = [m.group(1) for m in _YEAR.finditer(low)]
     constraints += _NUMBERED.findall(low)
     for w in words:
