@@ -50,6 +50,10 @@ class UnknownDocument(QABotError):
     """A document id that the corpus does not hold."""
 
 
+class UnknownVersion(QABotError):
+    """An index version name that does not exist (or no earlier version to roll back to)."""
+
+
 class QuestionError(QABotError):
     """A question that cannot be asked as it is (empty, too long)."""
 
