@@ -136,7 +136,7 @@ class QAService:
             text = smalltalk.reply(talk, self.scope(), self.examples)
             return self._reply(prepared, KIND_SMALLTALK, text, version=snap.version)
         snap = self._current()
-        result = snap.searcher.search(prepared.text)
+        result = snap.searcher.search(prepared.text, mode=self.config.search.mode)
         decision = answering.decide(result.query, result.hits, self.config.answer)
         log.info("question", extra={"answered": decision.answered, "reason": decision.reason,
                                     "top": result.hits[0].passage.passage_id if result.hits else None})

@@ -44,6 +44,7 @@ class SearchConfig:
     dense_weight: float = 0.6
     lexical_weight: float = 0.4
     entity_bonus: float = 0.05
+    mode: str = "hybrid"
 
 
 @dataclass(frozen=True)
@@ -74,11 +75,14 @@ class ServerConfig:
     rate_capacity: int = 20
     rate_refill_per_sec: float = 2.0
     reload_poll_sec: float = 1.0
+    workers: int = 2
+    max_queue: int = 64
 
 
 @dataclass(frozen=True)
 class TelegramConfig:
     webhook_path: str = ""
+    webhook_url: str = ""
     rate_capacity: int = 10
     rate_refill_per_sec: float = 0.5
 
@@ -88,6 +92,7 @@ class WechatConfig:
     path: str = "/wechat"
     wecom_path: str = "/wecom"
     deadline_sec: float = 4.5
+    timeout_sec: float = 5.0
     max_timestamp_skew_sec: int = 300
 
 

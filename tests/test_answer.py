@@ -1,0 +1,72 @@
+"""Pure answer composition: refusal decisions, sentence choice, trimming, citations."""
+from index.config import AnswerConfig
+from index.query import Query
+from index.types import Hit, Passage
+
+from bot.answer import citation, decide, quote, select_sentences
+
+CFG = AnswerConfig()
+P = Passage(passage_id="d#0", doc_id="d", doc_title="某市创新案例", case="借力民营资本", unit="某某区政府",
+            text="某某区政府的《借力民营资本》案例，鼓励社会资本办医。截至目前，61家机构中，民营机构56家，占92%。方便群众就医。",
+            sentences=("某某区政府的《借力民营资本》案例，鼓励社会资本办医。", "截至目前，61家机构中，民营机构56家，占92%。", "方便群众就医。"),
+            source="某报", date="2017-01-17")
+
+
+def q(text, keywords, constraints=()):
+    return Query(text=text, search_terms=tuple(k for k, _ in keywords), keywords=tuple(keywords),
+                 constraints=tuple(constraints))
+
+
+def hit(dense, cov, passage=P):
+    return Hit(passage=passage, score=dense, dense=dense, lexical=0.5, coverage=cov)
+
+
+def test_refuses_without_hits_or_with_weak_evidence():
+    query = q("民营机构占比多少", [("民营", 2.0), ("机构", 1.0)])
+    assert not decide(query, [], CFG).answered
+    assert decide(query, [hit(CFG.min_dense - 0.05, 1.0)], CFG).reason == "low_similarity"
+    assert decide(query, [hit(CFG.min_dense + 0.01, 0.1)], CFG).reason == "low_coverage"
+    assert decide(query, [hit(CFG.strong_dense + 0.01, 1.0)], CFG).answered
+
+
+def test_refuses_when_a_named_place_or_year_is_not_in_the_evidence():
+    query = q("崂山区2019年的案例", [("案例", 1.0)], constraints=("崂山区", "2019"))
+    d = decide(query, [hit(0.95, 1.0)], CFG)
+    assert not d.answered and "崂山区" in d.reason
+
+
+def test_foreign_question_judged_on_similarity_alone():
+    query = q("What share is private?", [("what", 3.0), ("share", 3.0)])
+    assert decide(query, [hit(CFG.min_dense_foreign + 0.01, 0.0)], CFG).answered
+    assert not decide(query, [hit(CFG.min_dense_foreign - 0.01, 0.0)], CFG).answered
+
+
+def test_number_question_quotes_the_sentence_with_the_number():
+    query = q("民营机构占比是多少", [("民营", 2.0), ("机构", 1.0), ("占", 0.3), ("比", 0.3)])
+    start, end = select_sentences(query, P, query.text, CFG)
+    assert "92%" in "".join(P.sentences[start:end])
+    text = quote(query, P, query.text, CFG, "hans")
+    assert "92%" in text and len(text) <= CFG.max_chars
+
+
+def test_long_sentence_trimmed_to_the_matching_clauses():
+    long = "，".join(f"第{i}项工作取得进展" for i in range(30)) + "，地铁融资采用一揽子授信模式，成效明显。"
+    p = Passage(passage_id="x#0", doc_id="x", doc_title="t", text=long, sentences=(long,))
+    query = q("地铁融资模式", [("地铁", 2.0), ("融资", 2.0), ("模式", 1.0)])
+    text = quote(query, p, query.text, CFG, "hans")
+    assert "一揽子授信" in text and len(text) <= CFG.max_chars and text.startswith("…")
+
+
+def test_traditional_reply_quotes_the_received_text():
+    p = Passage(passage_id="t#0", doc_id="t", doc_title="t", text="李沧区民营机构占92%。", sentences=("李沧区民营机构占92%。",),
+                sentences_orig=("李滄區民營機構佔92%。",))
+    query = q("民营机构", [("民营", 2.0)])
+    assert quote(query, p, query.text, CFG, "hant") == "李滄區民營機構佔92%。"
+    assert quote(query, p, query.text, CFG, "hans") == "李沧区民营机构占92%。"
+
+
+def test_citation_names_case_unit_and_document():
+    line = citation(P)
+    assert "《借力民营资本》" in line and "某某区政府" in line and "《某市创新案例》" in line and "2017-01-17" in line
+    bare = Passage(passage_id="b#0", doc_id="b", doc_title="文档", text="x", sentences=("x",))
+    assert citation(bare) == "来源：《文档》"

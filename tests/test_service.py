@@ -1,0 +1,62 @@
+"""The ask() service end to end over the real seed index and the real model."""
+import json
+
+import pytest
+
+from bot.schema import KIND_ANSWER, KIND_INVALID, KIND_REFUSAL, KIND_SMALLTALK
+
+pytestmark = pytest.mark.slow
+
+
+def test_answers_with_quote_case_and_source(service):
+    a = service.ask("李沧区民营社区卫生服务机构占比是多少？")
+    assert a.answered and a.kind == KIND_ANSWER
+    assert "92%" in a.quote and a.quote in a.answer
+    assert "李沧区借力民营资本打造社区卫生服务新范本" in a.answer  # the case is named
+    assert "半岛都市报" in a.citation
+    assert a.sources and a.sources[0].case == "李沧区借力民营资本打造社区卫生服务新范本"
+    assert "92%" in a.sources[0].text
+    assert len(a.quote) <= service.config.answer.max_chars
+    assert a.index_version == service.status()["version"]
+
+
+def test_traditional_question_gets_traditional_answer(service):
+    a = service.ask("李滄區民營社區衛生服務機構佔比是多少？")
+    assert a.answered and a.script == "hant"
+    assert "92%" in a.answer and "李滄" in a.answer and "李沧" not in a.answer
+    assert "衛生" in a.sources[0].text
+
+
+@pytest.mark.parametrize("question", ["明天青岛天气怎么样？", "怎么办理护照？", "崂山区有什么创新案例？",
+                                      "2019年评选出了哪些创新案例？"])
+def test_refuses_what_the_corpus_does_not_hold(service, question):
+    a = service.ask(question)
+    assert not a.answered and a.kind == KIND_REFUSAL
+    assert a.sources == [] and "没有找到" in a.answer and a.suggestions
+
+
+def test_smalltalk_without_retrieval(service):
+    a = service.ask("你好")
+    assert a.kind == KIND_SMALLTALK and not a.answered and not a.sources
+    assert any(ex in a.answer for ex in service.examples)
+
+
+@pytest.mark.parametrize("question,kind", [("", KIND_INVALID), ("\x00\x01\x02", KIND_INVALID),
+                                           ("😀😀😀", KIND_INVALID), ("Привет мир", KIND_INVALID)])
+def test_bad_input_gets_a_clear_reply(service, question, kind):
+    a = service.ask(question)
+    assert a.kind == kind and not a.answered and a.answer
+
+
+def test_huge_question_truncated_with_notice(service):
+    a = service.ask("李沧区民营机构占比" + "啊" * 100_000)
+    assert a.notice and len(a.question) == service.config.answer.max_question_chars
+
+
+def test_answer_json_contract(service):
+    d = service.ask("市北区划分了多少个责任网格？").to_json()
+    json.dumps(d, ensure_ascii=False)
+    assert set(d) >= {"question", "answered", "answer", "sources"}
+    assert isinstance(d["answered"], bool) and "1188" in d["answer"]
+    s = d["sources"][0]
+    assert set(s) >= {"doc_id", "title", "case", "text", "score"} and isinstance(s["score"], float)
