@@ -1,0 +1,99 @@
+"""The evaluation question set: well formed, enough of each kind, expected facts quoted verbatim from the seed article."""
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from index.clean import clean_document, is_traditional, to_traditional
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = ROOT / "tests" / "eval" / "questions.jsonl"
+SEED = ROOT / "corpus" / "000_6ec06563744fe9af.txt"
+MIN_KINDS = {"fact": 15, "paraphrase": 12, "colloquial": 10, "traditional": 10, "keyword": 8, "noisy": 8,
+             "english": 6, "case": 6, "unanswerable": 20}
+FIELDS = {"id": str, "kind": str, "question": str, "answerable": bool, "expect": list, "expect_any": bool,
+          "note": str}
+
+
+@pytest.fixture(scope="module")
+def rows():
+    out = []
+    for n, line in enumerate(QUESTIONS.read_text(encoding="utf-8").splitlines(), 1):
+        assert line.strip(), f"line {n} is blank"
+        out.append(json.loads(line))
+    return out
+
+
+@pytest.fixture(scope="module")
+def quotable():
+    """The seed article's quotable paragraphs (headings are not passages), Simplified, s2t and as received."""
+    doc = clean_document(SEED.read_text(encoding="utf-8"))
+    pairs = [(s, o) for s, o in zip(doc.text.split("\n"), doc.original.split("\n")) if s not in doc.headings]
+    simplified = [s for s, _ in pairs]
+    return {"hans": simplified, "s2t": [to_traditional(s) for s in simplified], "orig": [o for _, o in pairs]}
+
+
+def _found(fact: str, paragraphs: list[str]) -> bool:
+    return any(fact.lower() in p.lower() for p in paragraphs)
+
+
+def test_rows_have_the_fields_and_types(rows):
+    for row in rows:
+        assert set(row) == set(FIELDS), row.get("id")
+        for key, typ in FIELDS.items():
+            assert isinstance(row[key], typ), (row["id"], key)
+        assert row["question"].strip(), row["id"]
+        assert all(isinstance(f, str) for f in row["expect"]), row["id"]
+
+
+def test_ids_are_unique_and_well_formed(rows):
+    ids = [r["id"] for r in rows]
+    assert len(ids) == len(set(ids)), [i for i, c in Counter(ids).items() if c > 1]
+    assert all(re.fullmatch(r"q\d{3}", i) for i in ids)
+
+
+def test_enough_questions_of_every_kind(rows):
+    kinds = Counter(r["kind"] for r in rows)
+    assert set(kinds) == set(MIN_KINDS), set(kinds) ^ set(MIN_KINDS)
+    short = {k: (kinds[k], n) for k, n in MIN_KINDS.items() if kinds[k] < n}
+    assert not short, short
+    assert len(rows) >= 90
+
+
+def test_unanswerable_questions_expect_nothing(rows):
+    for row in rows:
+        if row["kind"] == "unanswerable" or not row["answerable"]:
+            assert row["kind"] == "unanswerable" and not row["answerable"], row["id"]
+            assert row["expect"] == [] and row["expect_any"] is False, row["id"]
+
+
+def test_answerable_questions_expect_short_facts(rows):
+    for row in (r for r in rows if r["answerable"]):
+        assert row["expect"], row["id"]
+        assert len(set(row["expect"])) == len(row["expect"]), row["id"]
+        assert all(2 <= len(f) <= 10 for f in row["expect"]), (row["id"], row["expect"])
+        if row["expect_any"]:
+            assert len(row["expect"]) > 1, row["id"]
+
+
+def test_question_scripts_match_their_kind(rows):
+    for row in rows:
+        if row["kind"] == "traditional":
+            assert is_traditional(row["question"]), row["id"]
+        if row["kind"] == "english":
+            assert not re.search(r"[\u3400-\u9fff]", row["question"]), row["id"]
+
+
+def test_expected_facts_are_quoted_verbatim_in_the_reply_script(rows, quotable):
+    """A Simplified reply quotes the cleaned text; a Traditional reply quotes its s2t form or the text as received."""
+    missing = []
+    for row in (r for r in rows if r["answerable"]):
+        hant = is_traditional(row["question"])
+        for fact in row["expect"]:
+            ok = (_found(fact, quotable["s2t"]) and _found(fact, quotable["orig"])) if hant \
+                else _found(fact, quotable["hans"])
+            if not ok:
+                missing.append((row["id"], "hant" if hant else "hans", fact))
+    assert not missing, missing
