@@ -1,0 +1,175 @@
+"""Citizen feedback and the question log: the FeedbackStore contract and its SQLite default."""
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Protocol
+
+RATINGS = ("up", "down")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS questions (
+    id        INTEGER PRIMARY KEY,
+    time      REAL NOT NULL,
+    question  TEXT NOT NULL,
+    answered  INTEGER NOT NULL,
+    kind      TEXT NOT NULL,
+    answer_id TEXT NOT NULL,
+    channel   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS questions_answer_id ON questions(answer_id);
+CREATE TABLE IF NOT EXISTS feedback (
+    id        INTEGER PRIMARY KEY,
+    time      REAL NOT NULL,
+    answer_id TEXT NOT NULL,
+    rating    TEXT NOT NULL CHECK (rating IN ('up', 'down')),
+    question  TEXT,
+    channel   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS feedback_answer_id ON feedback(answer_id);
+"""
+
+
+class FeedbackStore(Protocol):
+    """What channels need to record questions and ratings; a shared database can stand behind it later."""
+
+    def log_question(self, question: str, answered: bool, kind: str, answer_id: str, channel: str = "") -> None:
+        """Record one question and how it was answered."""
+        ...  # pragma: no cover - protocol
+
+    def record_feedback(self, answer_id: str, rating: str, question: str | None = None,
+                        channel: str = "") -> None:
+        """Record a thumbs up ("up") or down ("down") on an answer."""
+        ...  # pragma: no cover - protocol
+
+    def knows_answer(self, answer_id: str) -> bool:
+        """Returns: True when the question log holds an answer with this id."""
+        ...  # pragma: no cover - protocol
+
+    def close(self) -> None:
+        """Release the store's resources."""
+        ...  # pragma: no cover - protocol
+
+
+class SQLiteFeedbackStore:
+    """FeedbackStore in one SQLite file; one connection shared by all threads behind a lock.
+
+    WAL mode lets an operator read the file (e.g. with the sqlite3 shell) while the server writes.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        """Args:
+            path: the database file; its folder is created if missing. ":memory:" for a throwaway store.
+        """
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode loses at most the last transactions on power loss, never corrupts.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+
+    @classmethod
+    def from_config(cls, config) -> "SQLiteFeedbackStore":
+        """Open the default store at <data_dir>/state/feedback.sqlite.
+
+        Args:
+            config: the program Config.
+
+        Returns:
+            The store.
+        """
+        return cls(Path(config.data_dir) / "state" / "feedback.sqlite")
+
+    def log_question(self, question: str, answered: bool, kind: str, answer_id: str, channel: str = "") -> None:
+        """Record one question and how it was answered.
+
+        Args:
+            question: the question as asked.
+            answered: whether the corpus answered it.
+            kind: the Answer kind (answer, refusal, smalltalk, invalid).
+            answer_id: the Answer's id, which feedback refers to.
+            channel: where it was asked (web, telegram, wechat, ...).
+        """
+        self._write("INSERT INTO questions (time, question, answered, kind, answer_id, channel) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (time.time(), question, int(bool(answered)), kind, answer_id, channel))
+
+    def record_feedback(self, answer_id: str, rating: str, question: str | None = None,
+                        channel: str = "") -> None:
+        """Record a rating on an answer.
+
+        Args:
+            answer_id: the Answer's id.
+            rating: "up" or "down".
+            question: the question the rating refers to, when the client sends it.
+            channel: where the rating came from.
+
+        Raises:
+            ValueError: rating is not "up" or "down" (callers validate input first).
+        """
+        if rating not in RATINGS:
+            raise ValueError(f"rating must be one of {RATINGS}, got {rating!r}")
+        self._write("INSERT INTO feedback (time, answer_id, rating, question, channel) VALUES (?, ?, ?, ?, ?)",
+                    (time.time(), answer_id, rating, question, channel))
+
+    def knows_answer(self, answer_id: str) -> bool:
+        """Args:
+            answer_id: an Answer's id.
+
+        Returns:
+            True when a logged question carries this answer id.
+        """
+        with self._lock:
+            row = self._db.execute("SELECT 1 FROM questions WHERE answer_id = ? LIMIT 1", (answer_id,)).fetchone()
+        return row is not None
+
+    def feedback(self, answer_id: str | None = None) -> list[dict]:
+        """Read ratings back (for reports and tests), oldest first.
+
+        Args:
+            answer_id: only this answer's ratings; None for all.
+
+        Returns:
+            Dicts with time, answer_id, rating, question, channel.
+        """
+        sql = "SELECT time, answer_id, rating, question, channel FROM feedback"
+        args: tuple = ()
+        if answer_id is not None:
+            sql, args = sql + " WHERE answer_id = ?", (answer_id,)
+        return self._read(sql + " ORDER BY id", args)
+
+    def questions(self, limit: int = 100) -> list[dict]:
+        """Read the latest logged questions, newest first.
+
+        Args:
+            limit: how many rows at most.
+
+        Returns:
+            Dicts with time, question, answered, kind, answer_id, channel.
+        """
+        rows = self._read("SELECT time, question, answered, kind, answer_id, channel FROM questions "
+                          "ORDER BY id DESC LIMIT ?", (limit,))
+        for row in rows:
+            row["answered"] = bool(row["answered"])
+        return rows
+
+    def close(self) -> None:
+        """Close the database connection."""
+        with self._lock:
+            self._db.close()
+
+    def _write(self, sql: str, args: tuple) -> None:
+        with self._lock:
+            self._db.execute(sql, args)
+
+    def _read(self, sql: str, args: tuple) -> list[dict]:
+        with self._lock:
+            cur = self._db.execute(sql, args)
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row)) for row in cur.fetchall()]

@@ -1,0 +1,368 @@
+"""The HTTP API against a real uvicorn server on loopback, over the real service and index."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.app import create_app
+from bot.channels.http import WEB_DIR
+from bot.feedback import SQLiteFeedbackStore
+from bot.ratelimit import TokenBucketLimiter
+from bot.serve import bind_socket
+from index.errors import QABotError
+from tests.conftest import ROOT, make_config
+from tests.live_server import LiveServer
+
+pytestmark = pytest.mark.slow  # the real model and index stand behind every request
+
+QUESTION = "李沧区民营社区卫生服务机构占比是多少？"
+OUT_OF_SCOPE = "明天青岛天气怎么样？"
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def with_server(config, **changes):
+    """Returns: config with [server] keys changed."""
+    return config.replace(server=dataclasses.replace(config.server, **changes))
+
+
+class GatedService:
+    """The real service, except that ask() waits at a gate the test opens: "a question is being computed" becomes
+    a state the test can hold, without timing."""
+
+    def __init__(self, service) -> None:
+        self._service = service
+        self.entered = threading.Semaphore(0)
+        self.gate = threading.Event()
+
+    def ask(self, question):
+        self.entered.release()
+        self.gate.wait(60)
+        return self._service.ask(question)
+
+    def __getattr__(self, name):
+        return getattr(self._service, name)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    s = SQLiteFeedbackStore(tmp_path_factory.mktemp("state") / "feedback.sqlite")
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def live(built_config, service, store):
+    app = create_app(built_config, service, feedback=store, limiter=TokenBucketLimiter(100_000, 1000.0))
+    with LiveServer(app) as server:
+        yield server
+
+
+@pytest.fixture
+def client(live):
+    with httpx.Client(base_url=live.url, timeout=60) as c:
+        yield c
+
+
+def assert_json_error(resp, status, code):
+    assert resp.status_code == status, resp.text
+    assert resp.headers["content-type"].startswith("application/json")
+    body = resp.json()
+    assert body["error"] == code
+    assert HAN.search(body["message"]), body  # a Chinese message a citizen can read
+
+
+# --- answers ---------------------------------------------------------------------------------------------------
+def test_ask_returns_the_cli_json_contract_with_the_answer(client, service, store):
+    resp = client.post("/api/ask", json={"question": QUESTION})
+    assert resp.status_code == 200
+    body = resp.json()
+    assert body["question"] == QUESTION and body["answered"] is True and body["kind"] == "answer"
+    assert "92%" in body["answer"]
+    assert body["sources"] and set(body["sources"][0]) >= {"doc_id", "title", "case", "text", "score"}
+    direct = service.ask(QUESTION).to_json()  # the same object `python -m bot ask --json` prints
+    assert {k: v for k, v in body.items() if k != "answer_id"} == {k: v for k, v in direct.items() if k != "answer_id"}
+    logged = store.questions(limit=5)
+    assert any(r["answer_id"] == body["answer_id"] and r["answered"] and r["kind"] == "answer" for r in logged)
+
+
+def test_out_of_scope_question_is_a_refusal_not_an_error(client):
+    resp = client.post("/api/ask", json={"question": OUT_OF_SCOPE})
+    assert resp.status_code == 200
+    body = resp.json()
+    assert body["answered"] is False and body["kind"] == "refusal" and body["sources"] == []
+
+
+def test_many_concurrent_questions_all_answered(client, live):
+    def ask(i):
+        with httpx.Client(base_url=live.url, timeout=120) as c:
+            return c.post("/api/ask", json={"question": QUESTION if i % 2 else OUT_OF_SCOPE})
+
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(ask, range(32)))
+    assert [r.status_code for r in results] == [200] * 32
+    assert [r.json()["answered"] for r in results] == [bool(i % 2) for i in range(32)]
+
+
+# --- feedback --------------------------------------------------------------------------------------------------
+def test_feedback_on_an_answer_is_stored_in_sqlite(client, store):
+    answer = client.post("/api/ask", json={"question": QUESTION}).json()
+    resp = client.post("/api/feedback", json={"answer_id": answer["answer_id"], "rating": "up", "question": QUESTION})
+    assert resp.status_code == 200 and resp.json()["ok"] is True
+    with sqlite3.connect(store.path) as db:
+        rows = db.execute("SELECT rating, question FROM feedback WHERE answer_id = ?", (answer["answer_id"],)).fetchall()
+    assert rows == [("up", QUESTION)]
+
+
+def test_feedback_for_an_unknown_answer_is_404(client, store):
+    before = len(store.feedback())
+    assert_json_error(client.post("/api/feedback", json={"answer_id": "no-such-answer", "rating": "down"}),
+                      404, "unknown_answer")
+    assert len(store.feedback()) == before
+
+
+@pytest.mark.parametrize("body", [{"rating": "up"}, {"answer_id": "x", "rating": "meh"}, {"answer_id": 5, "rating": "up"},
+                                  {"answer_id": "x", "rating": "up", "question": 7}, {"answer_id": "", "rating": "up"}])
+def test_malformed_feedback_is_422(client, body):
+    assert_json_error(client.post("/api/feedback", json=body), 422, "invalid_feedback")
+
+
+# --- bad input -------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("content, status, code", [
+    (b"this is not json", 400, "invalid_json"),
+    (b"", 400, "invalid_json"),
+    (b'{"question": "\xff\xfe"}', 400, "invalid_json"),
+    (b"[" * 20000, 400, "invalid_json"),
+    (b'["question"]', 422, "not_object"),
+    (b"{}", 422, "missing_question"),
+    (b'{"question": 42}', 422, "missing_question"),
+    (b'{"question": null}', 422, "missing_question"),
+    (json.dumps({"question": "问" * 501}).encode(), 413, "question_too_long"),
+    (b"x" * 70_000, 413, "body_too_large"),
+])
+def test_bad_input_gets_a_json_error_and_changes_nothing(client, store, content, status, code):
+    before = store.questions(limit=1)
+    resp = client.post("/api/ask", content=content, headers={"Content-Type": "application/json"})
+    assert_json_error(resp, status, code)
+    assert store.questions(limit=1) == before
+    assert client.post("/api/ask", json={"question": QUESTION}).json()["answered"] is True
+
+
+def test_a_question_at_the_limit_is_accepted(client, built_config):
+    limit = built_config.answer.max_question_chars
+    assert client.post("/api/ask", json={"question": "李沧区" + "问" * (limit - 3)}).status_code == 200
+
+
+def _raw_request(url: str, head: bytes, body: bytes = b"") -> bytes:
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as s:
+        s.sendall(head + body)
+        # The body is deliberately left unfinished: a reply proves the server did not wait to read it whole.
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        return data
+
+
+def test_declared_oversized_body_is_refused_before_it_is_sent(live):
+    head = (b"POST /api/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 10000000\r\n\r\n")
+    reply = _raw_request(live.url, head, b'{"question": "')
+    assert reply.startswith(b"HTTP/1.1 413")
+
+
+def test_streamed_oversized_body_is_refused_while_it_streams(live):
+    head = b"POST /api/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    chunk = b"x" * 8192
+    body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(9))  # 72 KB, and no final 0-chunk
+    reply = _raw_request(live.url, head, body)
+    assert reply.startswith(b"HTTP/1.1 413")
+
+
+def test_unknown_routes_and_methods(client):
+    assert_json_error(client.get("/api/nothing-here"), 404, "not_found")
+    assert_json_error(client.post("/api/nothing-here", json={}), 404, "not_found")
+    assert_json_error(client.get("/api/ask"), 405, "method_not_allowed")
+    page = client.get("/no-such-page", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and "text/html" in page.headers["content-type"]
+
+
+# --- limits ----------------------------------------------------------------------------------------------------
+def test_too_many_questions_from_one_client_get_429_others_are_served(built_config, service, tmp_path):
+    limiter = TokenBucketLimiter(2, 0.001)
+    store = SQLiteFeedbackStore(tmp_path / "fb.sqlite")
+    with LiveServer(create_app(built_config, service, feedback=store, limiter=limiter)) as server:
+        with httpx.Client(base_url=server.url, timeout=60) as c:
+            assert [c.post("/api/ask", json={"question": QUESTION}).status_code for _ in range(2)] == [200, 200]
+            resp = c.post("/api/ask", json={"question": QUESTION})
+            assert_json_error(resp, 429, "rate_limited")
+            assert int(resp.headers["Retry-After"]) >= 1
+            assert c.get("/healthz").status_code == 200  # health checks are never rate limited
+        other = httpx.HTTPTransport(local_address="127.0.0.2")  # another client address on loopback
+        with httpx.Client(base_url=server.url, timeout=60, transport=other) as c:
+            assert c.post("/api/ask", json={"question": QUESTION}).status_code == 200
+    assert len(store.questions()) == 3
+    store.close()
+
+
+def test_health_answers_while_a_question_is_being_computed(built_config, service, tmp_path):
+    gated = GatedService(service)
+    store = SQLiteFeedbackStore(tmp_path / "fb.sqlite")
+    with LiveServer(create_app(built_config, gated, feedback=store)) as server, ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(httpx.post, f"{server.url}/api/ask", json={"question": QUESTION}, timeout=60)
+        assert gated.entered.acquire(timeout=30)  # the question is inside the service now
+        health = httpx.get(f"{server.url}/healthz", timeout=10)
+        assert health.status_code == 200 and health.json()["ready"] is True
+        gated.gate.set()
+        assert pending.result().json()["answered"] is True
+    store.close()
+
+
+def test_a_full_queue_is_refused_with_503_busy(built_config, service, tmp_path):
+    gated = GatedService(service)
+    config = with_server(built_config, workers=1, max_queue=1)
+    store = SQLiteFeedbackStore(tmp_path / "fb.sqlite")
+    app = create_app(config, gated, feedback=store)
+    with LiveServer(app) as server, ThreadPoolExecutor(2) as pool:
+        post = lambda: httpx.post(f"{server.url}/api/ask", json={"question": QUESTION}, timeout=60)  # noqa: E731
+        first = pool.submit(post)
+        assert gated.entered.acquire(timeout=30)  # the one worker is busy
+        second = pool.submit(post)  # waits for the worker: the queue is then full
+        for _ in range(600):
+            if app.state.http.waiting() >= 1:
+                break
+            threading.Event().wait(0.05)
+        assert_json_error(post(), 503, "busy")
+        gated.gate.set()
+        assert first.result().status_code == 200 and second.result().status_code == 200
+    store.close()
+
+
+# --- health, readiness, CORS, OpenAPI, static files ------------------------------------------------------------
+def test_healthz_and_readyz_report_the_index(client, service):
+    for path in ("/healthz", "/readyz"):
+        resp = client.get(path)
+        assert resp.status_code == 200
+        body = resp.json()
+        assert body["ready"] is True and body["version"] == service.status()["version"] and body["documents"] >= 1
+
+
+def test_without_an_index_the_server_is_alive_but_not_ready(tmp_path, encoder):
+    from bot.service import QAService
+
+    config = make_config(tmp_path / "empty-data")
+    store = SQLiteFeedbackStore(tmp_path / "fb.sqlite")
+    with LiveServer(create_app(config, QAService(config, encoder=encoder), feedback=store)) as server:
+        with httpx.Client(base_url=server.url, timeout=30) as c:
+            assert c.get("/healthz").status_code == 200
+            for _ in range(300):
+                ready = c.get("/readyz")
+                if ready.json()["status"] == "error":
+                    break
+                threading.Event().wait(0.05)
+            assert ready.status_code == 503
+            assert ready.json()["error"] == "IndexMissing" and "index" in ready.json()["hint"]
+            assert str(tmp_path) not in ready.text  # no server paths on a public endpoint
+            assert_json_error(c.post("/api/ask", json={"question": QUESTION}), 503, "not_ready")
+    store.close()
+
+
+def test_cors_only_for_configured_origins_and_only_on_the_api(client, built_config):
+    allowed = built_config.server.allowed_origins[0]
+    pre = client.options("/api/ask", headers={"Origin": allowed, "Access-Control-Request-Method": "POST",
+                                              "Access-Control-Request-Headers": "content-type"})
+    assert pre.status_code == 200 and pre.headers["access-control-allow-origin"] == allowed
+    resp = client.post("/api/ask", json={"question": QUESTION}, headers={"Origin": allowed})
+    assert resp.headers["access-control-allow-origin"] == allowed
+    evil = "http://evil.example"
+    pre = client.options("/api/ask", headers={"Origin": evil, "Access-Control-Request-Method": "POST"})
+    assert "access-control-allow-origin" not in pre.headers
+    resp = client.post("/api/ask", json={"question": QUESTION}, headers={"Origin": evil})
+    assert "access-control-allow-origin" not in resp.headers
+    assert "access-control-allow-origin" not in client.get("/", headers={"Origin": allowed}).headers
+
+
+def test_pages_may_be_framed_only_by_the_configured_origins(client, built_config):
+    csp = client.get("/").headers["content-security-policy"]
+    ancestors = re.search(r"frame-ancestors ([^;]+)", csp).group(1).split()
+    assert set(ancestors) == {"'self'", *built_config.server.allowed_origins}
+    assert "script-src 'self'" in csp
+
+
+def test_openapi_describes_every_api_route(client, live):
+    spec = client.get("/openapi.json").json()
+    assert spec["openapi"].startswith("3.")
+    served = {r.path for r in live.app.routes if getattr(r, "path", "").startswith(("/api/", "/healthz", "/readyz"))}
+    assert served <= set(spec["paths"])
+    ask = spec["paths"]["/api/ask"]["post"]
+    assert {"200", "400", "413", "422", "429"} <= set(ask["responses"])
+
+
+def test_chat_page_and_widget_are_served_without_external_assets(client):
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert 'lang="zh-CN"' in page.text
+    refs = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert refs and all(not r.startswith(("http:", "https:", "//")) for r in refs), refs
+    for ref in refs:
+        if not ref.startswith(("#", "data:")):
+            assert client.get("/" + ref.lstrip("/")).status_code == 200, ref
+    widget = client.get("/widget.js")
+    assert widget.status_code == 200 and "javascript" in widget.headers["content-type"]
+    for name in os.listdir(WEB_DIR):  # nothing in the web folder names another site (the SVG namespace is no fetch)
+        text = (WEB_DIR / name).read_text(encoding="utf-8").replace("http://www.w3.org/2000/svg", "")
+        assert not re.search(r"https?://|[\"'(]//\w", text), name
+
+
+def test_examples_endpoint_lists_the_service_examples(client, service):
+    body = client.get("/api/examples").json()
+    assert body["examples"] == service.examples and body["max_question_chars"] > 0
+
+
+# --- the server process ----------------------------------------------------------------------------------------
+def test_a_busy_port_is_a_clear_error():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(QABotError, match="端口已被占用"):
+            bind_socket("127.0.0.1", taken.getsockname()[1])
+
+
+def test_bot_serve_prints_its_address_and_serves_until_interrupted(built_config):
+    env = {**os.environ, "QABOT_CONFIG": str(ROOT / "config.toml"), "PYTHONUNBUFFERED": "1",
+           "QABOT_PATHS_DATA_DIR": str(built_config.data_dir), "QABOT_PATHS_CORPUS_DIR": str(built_config.corpus_dir),
+           "QABOT_PATHS_MODELS_DIR": str(built_config.models_dir)}
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", "0"], cwd=ROOT,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        url = None
+        for line in proc.stdout:
+            found = re.search(r"http://127\.0\.0\.1:\d+", line)
+            if found:
+                url = found.group(0)
+                break
+        assert url, "the server never printed its address"
+        assert httpx.get(f"{url}/readyz", timeout=30).status_code == 200
+        assert httpx.post(f"{url}/api/ask", json={"question": QUESTION}, timeout=60).json()["answered"] is True
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+        assert Path(built_config.data_dir, "state", "feedback.sqlite").exists()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
