@@ -37,6 +37,10 @@ class IndexMismatch(QABotError):
     """The index was built with another embedding model or dimension."""
 
 
+class ModelError(QABotError):
+    """The embedding model cannot be built or loaded (unexpected source format, unreadable folder)."""
+
+
 class DocumentError(QABotError):
     """A document cannot be read, decoded or accepted."""
 
