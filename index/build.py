@@ -12,9 +12,10 @@ import numpy as np
 from index import fsio
 from index.clean import clean_document
 from index.config import Config
-from index.errors import DocumentError, IndexCorrupt
+from index.errors import DocumentError
 from index.lexical import BM25, get_tokenizer, tokenize
-from index.load import content_hash, iter_corpus, read_document_file
+from index.load import content_hash, iter_corpus, read_document_file, sidecar_path
+from index.reuse import Previous, load_previous, segment_key, text_key
 from index.segment import extract_entities, segment_document
 from index.types import Document, Passage
 
@@ -27,6 +28,7 @@ class Ingested:
 
     document: Document
     passages: list[Passage]
+    meta_hash: str = ""  # sha256 of the sidecar X.meta.json ("" when none)
 
 
 def embed_text(p: Passage) -> str:
@@ -39,18 +41,26 @@ def lexical_text(p: Passage) -> str:
     return " ".join(x for x in (p.doc_title, p.section, p.unit or "", p.case or "", p.text) if x)
 
 
-def ingest_file(path: Path, config: Config, doc_id: str | None = None) -> Ingested:
+def meta_hash(path: Path) -> str:
+    """Args: path: a corpus file. Returns: sha256 of its sidecar metadata file, "" when it has none."""
+    side = sidecar_path(path)
+    return content_hash(side) if side.is_file() else ""
+
+
+def ingest_file(path: Path, config: Config, doc_id: str | None = None, meta: dict | None = None) -> Ingested:
     """Load, clean and segment one document file.
 
     Args:
         path: the corpus file.
         config: settings (size limit, segmentation).
         doc_id: id to give it (default: the file's stem).
+        meta: metadata that wins over the file's own and its sidecar's (title, source, date, url).
 
     Returns:
         The Ingested document. Raises DocumentError naming the file when it cannot be used.
     """
-    raw, meta = read_document_file(path, config.index.max_document_bytes)
+    raw, found = read_document_file(path, config.index.max_document_bytes)
+    meta = {**found, **(meta or {})}
     cleaned = clean_document(raw)
     if not cleaned.text.strip():
         raise DocumentError(str(path.name), "no text left after cleaning")
@@ -68,7 +78,7 @@ def ingest_file(path: Path, config: Config, doc_id: str | None = None) -> Ingest
                                 date=doc.date, source=doc.source, url=doc.url)
     if not passages:
         raise DocumentError(str(path.name), "no passages could be cut from it")
-    return Ingested(doc, passages)
+    return Ingested(doc, passages, meta_hash(path))
 
 
 def _first_line(text: str) -> str:
@@ -76,22 +86,36 @@ def _first_line(text: str) -> str:
     return line[:40] + ("…" if len(line) > 40 else "")
 
 
-def ingest_corpus(config: Config, files: list[Path] | None = None) -> list[Ingested]:
+def ingest_corpus(config: Config, files: list[Path] | None = None, previous: Previous | None = None,
+                  known: dict[str, Ingested] | None = None) -> list[Ingested]:
     """Ingest every document of the corpus folder, failing on the first bad one (nothing is written).
 
     Args:
         config: settings.
         files: the files to read (default: every supported file of config.corpus_dir).
+        previous: an earlier version whose documents are taken over when their file, sidecar and the
+            segmentation settings are unchanged (content hashes), instead of being cleaned and cut again.
+        known: file name -> an Ingested made moments ago from that very file (it is not read again).
 
     Returns:
         The ingested documents, in file order.
     """
     files = iter_corpus(config.corpus_dir) if files is None else files
-    return [ingest_file(f, config) for f in files]
+    seg = segment_key(config)
+    out = []
+    for f in files:
+        if known and f.name in known:
+            out.append(known[f.name])
+            continue
+        earlier = None
+        if previous is not None and previous.documents:
+            mh = meta_hash(f)
+            earlier = previous.ingested(f.stem, f.name, content_hash(f), mh, seg)
+        out.append(Ingested(earlier[0], earlier[1], mh) if earlier else ingest_file(f, config))
+    return out
 
 
-def _text_key(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+_text_key = text_key
 
 
 def reusable_vectors(config: Config, fingerprint: str) -> dict[str, np.ndarray]:
@@ -104,27 +128,11 @@ def reusable_vectors(config: Config, fingerprint: str) -> dict[str, np.ndarray]:
     Returns:
         text hash -> vector (empty when there is no usable current version).
     """
-    from index.versions import VersionStore
-
-    vs = VersionStore(config.index_dir, keep=config.index.keep_versions)
-    try:
-        path = vs.current_path()
-        if path is None:
-            return {}
-        manifest = fsio.read_json(path / "manifest.json")
-        if manifest.get("fingerprint") != fingerprint:
-            return {}
-        keys = fsio.read_json(path / "text_keys.json")
-        vectors = np.load(path / "vectors.npy", allow_pickle=False)
-    except (IndexCorrupt, OSError, ValueError):
-        return {}
-    if len(keys) != len(vectors):
-        return {}
-    return dict(zip(keys, vectors))
+    return load_previous(config, fingerprint, with_documents=False).vectors
 
 
 def write_version(config: Config, ingested: list[Ingested], encoder, progress: bool = True,
-                  note: str = "") -> tuple[str, dict]:
+                  note: str = "", previous: Previous | None = None, change: str = "") -> tuple[str, dict]:
     """Embed what changed and write a complete new index version, then switch to it atomically.
 
     Args:
@@ -133,6 +141,9 @@ def write_version(config: Config, ingested: list[Ingested], encoder, progress: b
         encoder: an Encoder.
         progress: show a progress bar while embedding.
         note: what changed (kept in the manifest).
+        previous: the current version's reusable parts (default: read here); vectors and keyword tokens of
+            unchanged passages are taken from it.
+        change: the id of the staff change this version completes (kept in the manifest, for recovery).
 
     Returns:
         (version name, stats: passages, embedded, reused, seconds).
@@ -141,10 +152,12 @@ def write_version(config: Config, ingested: list[Ingested], encoder, progress: b
     from index.versions import VersionStore
 
     t0 = time.perf_counter()
+    if previous is None:
+        previous = load_previous(config, encoder.fingerprint, with_documents=False)
     passages = [p for ing in ingested for p in ing.passages]
     texts = [embed_text(p) for p in passages]
     keys = [_text_key(t) for t in texts]
-    cache = reusable_vectors(config, encoder.fingerprint)
+    cache = dict(previous.vectors)
     todo = [i for i, k in enumerate(keys) if k not in cache]
     vectors = np.zeros((len(passages), encoder.dim), dtype=np.float32)
     if todo:
@@ -154,8 +167,8 @@ def write_version(config: Config, ingested: list[Ingested], encoder, progress: b
     for i, k in enumerate(keys):
         vectors[i] = cache[k]
     entities = extract_entities(passages)
-    tokenizer = get_tokenizer(tuple(entities))
-    bm25 = BM25.build([tokenize(lexical_text(p), tokenizer) for p in passages])
+    lex_keys, tokens = _tokens(passages, entities, previous)
+    bm25 = BM25.build(tokens)
 
     vs = VersionStore(config.index_dir, keep=config.index.keep_versions)
     staging = vs.begin()
@@ -167,11 +180,14 @@ def write_version(config: Config, ingested: list[Ingested], encoder, progress: b
     bm25.save(staging)
     fsio.atomic_write_jsonl(staging / "passages.jsonl", [p.to_json() for p in passages])
     fsio.atomic_write_json(staging / "text_keys.json", keys)
+    fsio.atomic_write_json(staging / "lexical_keys.json", lex_keys)
+    fsio.atomic_write_jsonl(staging / "tokens.jsonl", tokens)
     fsio.atomic_write_json(staging / "entities.json", entities)
     fsio.atomic_write_jsonl(staging / "documents.jsonl", [
         {**ing.document.__dict__, "passages": len(ing.passages)} for ing in ingested])
     docs = {ing.document.doc_id: {"title": ing.document.title, "path": ing.document.path,
-                                  "hash": ing.document.content_hash, "passages": len(ing.passages),
+                                  "hash": ing.document.content_hash, "meta_hash": ing.meta_hash,
+                                  "passages": len(ing.passages),
                                   "source": ing.document.source, "date": ing.document.date}
             for ing in ingested}
     corpus_hash = hashlib.sha256(json.dumps(sorted((d, v["hash"]) for d, v in docs.items())).encode()).hexdigest()
@@ -179,10 +195,34 @@ def write_version(config: Config, ingested: list[Ingested], encoder, progress: b
                 "corpus_hash": corpus_hash, "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "counts": {"documents": len(docs), "passages": len(passages), "embedded": len(todo),
                            "reused": len(passages) - len(todo), "entities": len(entities)},
-                "documents": docs, "note": note}
+                "documents": docs, "note": note, "segment": segment_key(config), "change": change}
+    from index.journal import checkpoint
+
+    checkpoint("staged")  # crash tests stop here: a complete build in staging, not yet a version
     name = vs.commit(staging, manifest)
     return name, {"passages": len(passages), "embedded": len(todo), "reused": len(passages) - len(todo),
                   "seconds": round(time.perf_counter() - t0, 2)}
+
+
+def _tokens(passages: list[Passage], entities: list[str], previous: Previous) -> tuple[list[str], list[list[str]]]:
+    """Keyword tokens of every passage: reused when its lexical text is unchanged and no entity added to or
+    dropped from the tokenizer's dictionary occurs in it (only then could jieba cut it differently)."""
+    texts = [lexical_text(p) for p in passages]
+    keys = [text_key(t) for t in texts]
+    changed = [e.lower() for e in set(entities) ^ set(previous.entities)]
+    tokenizer = None
+    out = []
+    for text, key in zip(texts, keys):
+        toks = previous.tokens.get(key)
+        if toks is not None and changed:
+            low = text.lower()
+            if any(e in low for e in changed):
+                toks = None
+        if toks is None:
+            tokenizer = tokenizer or get_tokenizer(tuple(entities))
+            toks = tokenize(text, tokenizer)
+        out.append(toks)
+    return keys, out
 
 
 def build_index(config: Config, encoder=None, progress: bool = True, note: str = "rebuild") -> tuple[str, dict]:

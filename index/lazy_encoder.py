@@ -1,0 +1,86 @@
+"""An Encoder that knows its name, fingerprint and dimension without loading the model, and loads it (in the
+background, if asked) only when something must be embedded: removing a document needs no model at all."""
+from __future__ import annotations
+
+import threading
+
+from index import fsio
+from index.config import Config
+from index.errors import IndexCorrupt
+
+
+class LazyEncoder:
+    """Stands in for the configured SentenceTransformerEncoder until a text must be embedded.
+
+    Args:
+        config: settings.
+        preload: start loading the model in a background thread now (an `add` will need it).
+    """
+
+    def __init__(self, config: Config, preload: bool = False) -> None:
+        from index.embed import encoder_fingerprint
+        from index.model import resolve_model
+
+        self.config = config
+        self.name = config.model.name
+        self.fingerprint = encoder_fingerprint(resolve_model(config), config)
+        self._dim = _current_dim(config, self.fingerprint)
+        self._real = None
+        self._error: BaseException | None = None
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._load_quietly, name="load-model", daemon=True) if preload else None
+        if self._thread:
+            self._thread.start()
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model was loaded."""
+        return self._real is not None
+
+    @property
+    def dim(self) -> int:
+        return self._dim if self._dim is not None else self.real.dim
+
+    @property
+    def real(self):
+        """The loaded encoder (loads it now if needed; waits for a background load)."""
+        if self._thread is not None:
+            self._thread.join()
+        with self._lock:
+            if self._real is None:
+                if self._error is not None:
+                    raise self._error
+                from index.embed import load_encoder
+
+                self._real = load_encoder(self.config)
+            return self._real
+
+    def encode_documents(self, texts, progress: bool = False):
+        """Args: texts, progress: as Encoder.encode_documents. Returns: the vectors."""
+        return self.real.encode_documents(texts, progress=progress)
+
+    def encode_queries(self, texts):
+        """Args: texts: questions. Returns: the vectors."""
+        return self.real.encode_queries(texts)
+
+    def _load_quietly(self) -> None:
+        from index.embed import load_encoder
+
+        try:
+            enc = load_encoder(self.config, progress=False)
+            with self._lock:
+                self._real = enc
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread by .real
+            self._error = exc
+
+
+def _current_dim(config: Config, fingerprint: str) -> int | None:
+    from index.versions import VersionStore
+
+    try:
+        path = VersionStore(config.index_dir, keep=config.index.keep_versions).current_path()
+        manifest = fsio.read_json(path / "manifest.json") if path else {}
+    except IndexCorrupt:
+        return None
+    dim = manifest.get("dim")
+    return dim if manifest.get("fingerprint") == fingerprint and isinstance(dim, int) else None
