@@ -334,6 +334,37 @@ def test_examples_endpoint_lists_the_service_examples(client, service):
     assert body["examples"] == service.examples and body["max_question_chars"] > 0
 
 
+def test_a_new_index_version_is_picked_up_without_a_restart(built_config, encoder, tmp_path):
+    import shutil
+
+    from bot.service import QAService
+    from index.build import build_index
+
+    shutil.copytree(built_config.corpus_dir, tmp_path / "corpus")
+    shutil.copytree(built_config.data_dir / "index", tmp_path / "data" / "index")
+    config = with_server(make_config(tmp_path / "data", tmp_path / "corpus"), reload_poll_sec=0.2)
+    own = QAService(config, encoder=encoder)
+    own.load()
+    store = SQLiteFeedbackStore(tmp_path / "fb.sqlite")
+    with LiveServer(create_app(config, own, feedback=store)) as server, httpx.Client(base_url=server.url,
+                                                                                   timeout=60) as c:
+        before = c.get("/readyz").json()
+        (tmp_path / "corpus" / "laoshan.txt").write_text(
+            "---\ntitle: 崂山区推行智慧停车\nsource: 青岛日报\ndate: 2017-03-01\n---\n"
+            "崂山区政府的《崂山区智慧停车便民工程》案例，在全区设立了1200个智能停车泊位，市民可以用手机查询空余车位。\n",
+            encoding="utf-8")
+        build_index(config, encoder=encoder, progress=False, note="test: one more document")
+        for _ in range(600):
+            after = c.get("/readyz").json()
+            if after["version"] != before["version"]:
+                break
+            threading.Event().wait(0.1)
+        assert after["version"] != before["version"] and after["documents"] == before["documents"] + 1
+        answer = c.post("/api/ask", json={"question": "崂山区设立了多少个智能停车泊位？"}).json()
+        assert answer["answered"] and "1200" in answer["answer"] and answer["index_version"] == after["version"]
+    store.close()
+
+
 # --- the server process ----------------------------------------------------------------------------------------
 def test_a_busy_port_is_a_clear_error():
     with socket.socket() as taken:
