@@ -141,7 +141,7 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
 
 
 async def _internal_error(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s", request.url.path, exc_info=exc)
+    # The traceback goes to the server log (Starlette re-raises to uvicorn, which logs it); the user gets no details.
     return error_response(500, "internal")
 
 

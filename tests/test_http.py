@@ -202,6 +202,20 @@ def test_unknown_routes_and_methods(client):
     assert page.status_code == 404 and "text/html" in page.headers["content-type"]
 
 
+def test_an_unexpected_failure_is_a_json_500_without_details(built_config, service, tmp_path):
+    class Broken(GatedService):
+        def ask(self, question):
+            raise RuntimeError("boom in /srv/secret/path")
+
+    store = SQLiteFeedbackStore(tmp_path / "fb.sqlite")
+    with LiveServer(create_app(built_config, Broken(service), feedback=store)) as server:
+        resp = httpx.post(f"{server.url}/api/ask", json={"question": QUESTION}, timeout=60)
+        assert_json_error(resp, 500, "internal")
+        assert "boom" not in resp.text and "Traceback" not in resp.text
+        assert httpx.get(f"{server.url}/healthz", timeout=10).status_code == 200  # and the server lives on
+    store.close()
+
+
 # --- limits ----------------------------------------------------------------------------------------------------
 def test_too_many_questions_from_one_client_get_429_others_are_served(built_config, service, tmp_path):
     limiter = TokenBucketLimiter(2, 0.001)
