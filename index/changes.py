@@ -161,6 +161,9 @@ def rollback(config: Config, name: str | None = None, by: str | None = None, wai
                 raise UnknownVersion("there is no earlier index version to roll back to",
                                      hint="versions kept: " + (", ".join(names) or "none"))
             name = older[-1]
+        if name == current:
+            raise UnknownVersion(f"{name} is already the version being served",
+                                 hint="`python -m index versions` lists the others")
         target = vs.manifest(name)["documents"]
         docs, archive = scan(config), Archive(config)
         removes, adds, data = [], [], {}

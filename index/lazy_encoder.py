@@ -70,6 +70,9 @@ class LazyEncoder:
             enc = load_encoder(self.config, progress=False)
             with self._lock:
                 self._real = enc
+            from index.lexical import get_tokenizer
+
+            get_tokenizer(())  # loads jieba's dictionary meanwhile too: the new passages need it next
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread by .real
             self._error = exc
 

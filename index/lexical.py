@@ -18,10 +18,21 @@ STOPWORDS = frozenset("""
 哪个 哪里 哪儿 哪 怎么 怎么样 咋样 怎样 如何 为什么 为何 多少 几 几个 多 谁 是否 是不是 有没有 能不能 可以 可不可以 会 能 要 吗
 个 位 次 年 年度 方面 情况 问题 相关 关于 具体 主要 一个 一种 什么样 哪家 哪位 哪些地方 来着 呗 嗯 帮 帮我 查 查一下 说说
 介绍 讲讲 下 得 地 着 过 上 中 内 里 后 前 时 时候 所 给 让 使 由 当 到 最 很 更 非常 比较 已经 曾经 大概 大约 约
+一共 总共 共 总计 合计 到底 究竟 这次 此次 这项 那项 这种 那种 哪类 哪种 哪几种 几种 几家 几名 几项 第几 有个 有没有 干嘛 干啥 多不多
+大不大 好不好 一起 起来 那边 这边 那个 这个 啥样 都 弄 搞 拿 来 去 呀 啦 哈 嘞 么样 是啥 叫啥 哪几个 哪几家 一下子 还有
 """.split())
 _TOKEN_OK = re.compile(r"[\w\u3400-\u9fff]")
 _lock = threading.Lock()
 _tokenizers: dict[tuple[str, ...], object] = {}
+_base: list = []  # the default dictionary, loaded once per process
+
+
+def _base_dictionary(jieba):
+    if not _base:
+        tok = jieba.Tokenizer()
+        tok.initialize()
+        _base.append(tok)
+    return _base[0]
 
 
 def get_tokenizer(entities: tuple[str, ...] = ()):
@@ -39,7 +50,10 @@ def get_tokenizer(entities: tuple[str, ...] = ()):
             jieba = require("jieba")
             jieba.setLogLevel(60)
             tok = jieba.Tokenizer()
-            tok.initialize()
+            # A copy of the already loaded dictionary: loading it from disk again costs about a second, paid on
+            # every index change (entity sets differ) by both the updater and the reloading server.
+            base = _base_dictionary(jieba)
+            tok.FREQ, tok.total, tok.initialized = dict(base.FREQ), base.total, True
             for word in entities:
                 tok.add_word(word, freq=20000)
             _tokenizers.clear()  # the entity set changes with the corpus; keep only the newest
@@ -81,21 +95,19 @@ class BM25:
     @classmethod
     def build(cls, docs: list[list[str]]) -> "BM25":
         """Args: docs: tokens of each passage. Returns: the BM25 index."""
+        # Vectorised (one dict pass, then numpy): a 10,000-passage index is rebuilt on every corpus change.
+        # Term ids follow first appearance and each term's postings ascend by passage, as a plain loop would give.
         vocab: dict[str, int] = {}
-        postings: list[dict[int, int]] = []
-        for i, toks in enumerate(docs):
-            for t in toks:
-                tid = vocab.setdefault(t, len(vocab))
-                if tid == len(postings):
-                    postings.append({})
-                postings[tid][i] = postings[tid].get(i, 0) + 1
-        indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
-        for tid, post in enumerate(postings):
-            indptr[tid + 1] = indptr[tid] + len(post)
-        rows = np.fromiter((r for post in postings for r in post), dtype=np.int32, count=int(indptr[-1]))
-        tfs = np.fromiter((c for post in postings for c in post.values()), dtype=np.float32, count=int(indptr[-1]))
+        ids = np.fromiter((vocab.setdefault(t, len(vocab)) for toks in docs for t in toks), dtype=np.int64)
         doc_len = np.array([len(d) for d in docs], dtype=np.float32)
-        return cls(vocab, indptr, rows, tfs, doc_len)
+        n = len(docs)
+        doc_of = np.repeat(np.arange(n, dtype=np.int64), doc_len.astype(np.int64))
+        keys, tfs = np.unique(ids * max(n, 1) + doc_of, return_counts=True)
+        terms = keys // max(n, 1)
+        indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(terms, minlength=len(vocab)), out=indptr[1:])
+        rows = (keys % max(n, 1)).astype(np.int32)
+        return cls(vocab, indptr, rows, tfs.astype(np.float32), doc_len)
 
     def idf_of(self, term: str) -> float:
         """Args: term: a token. Returns: its IDF; unseen terms get the highest IDF (they are the most specific)."""
@@ -114,6 +126,10 @@ class BM25:
             rows, tf = self.rows[lo:hi], self.tfs[lo:hi]
             out[rows] += self.idf[tid] * tf * (self.k1 + 1) / (tf + norm[rows])
         return out
+
+    def ceiling(self, query_terms: list[str]) -> float:
+        """Args: query_terms: tokens of the query. Returns: the score of a passage holding every term (unseen ones too)."""
+        return sum(self.idf_of(t) for t in set(query_terms)) * (self.k1 + 1)
 
     def save(self, folder: Path) -> None:
         """Write vocab.json and .npy arrays into folder (the caller's folder is staged, then renamed)."""

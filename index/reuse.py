@@ -104,17 +104,21 @@ def load_previous(config: Config, fingerprint: str | None = None, with_documents
     try:
         lex_keys = _read(path / "lexical_keys.json", None)
         if lex_keys is not None:
-            rows = _jsonl(path / "tokens.jsonl")
+            rows = [line.split(" ") if line else [] for line in
+                    (path / "tokens.txt").read_text(encoding="utf-8").split("\n")[:-1]]
             if len(rows) == len(lex_keys):
                 prev.tokens = dict(zip(lex_keys, rows))
-        if with_documents:
+    except (OSError, ValueError):
+        pass
+    if with_documents:
+        try:
             prev.documents = dict(manifest.get("documents") or {})
             prev._rows = {r["doc_id"]: r for r in _jsonl(path / "documents.jsonl")}
             for d in _jsonl(path / "passages.jsonl"):
                 p = Passage.from_json(d)
                 prev._passages.setdefault(p.doc_id, []).append(p)
-    except (IndexCorrupt, OSError, ValueError, TypeError, KeyError):
-        prev.documents, prev._rows, prev._passages = {}, {}, {}
+        except (OSError, ValueError, TypeError, KeyError):
+            prev.documents, prev._rows, prev._passages = {}, {}, {}
     return prev
 
 

@@ -180,7 +180,7 @@ def test_incremental_version_equals_a_full_rebuild(cfg, encoder, tmp_path):
     build_index(fresh, encoder=encoder, progress=False)
     a = VersionStore(cfg.index_dir).current_path()
     b = VersionStore(fresh.index_dir).current_path()
-    for name in ("passages.jsonl", "tokens.jsonl", "lexical_keys.json", "text_keys.json", "entities.json",
+    for name in ("passages.jsonl", "tokens.txt", "lexical_keys.json", "text_keys.json", "entities.json",
                  "documents.jsonl"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     assert np.allclose(np.load(a / "vectors.npy"), np.load(b / "vectors.npy"), atol=1e-5)
