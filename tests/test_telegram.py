@@ -346,3 +346,35 @@ def test_webhook_mode_without_a_secret_refuses_to_start(base_config):
     with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
         channel_from_env(config, service, env={"TELEGRAM_BOT_TOKEN": "1:x"})
     assert channel_from_env(config, service, env={}) is None
+
+
+@pytest.mark.slow
+def test_python_m_bot_telegram_polls_alone_and_stops_on_interrupt(built_config, api, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = {**os.environ, "QABOT_CONFIG": str(ROOT / "config.toml"), "PYTHONUNBUFFERED": "1",
+           "QABOT_PATHS_DATA_DIR": str(built_config.data_dir), "QABOT_PATHS_CORPUS_DIR": str(built_config.corpus_dir),
+           "QABOT_PATHS_MODELS_DIR": str(built_config.models_dir),
+           "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_BASE_URL": api.base_url}
+    log_file = tmp_path / "telegram.log"
+    with open(log_file, "w") as err:  # a file, not a pipe: a chatty log can never block the bot
+        proc = subprocess.Popen([sys.executable, "-m", "bot", "telegram"], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        api.wait_for("getUpdates", timeout=120)
+        api.push_update(message=api.message(QUESTION))
+        [sent] = api.wait_for("sendMessage", timeout=60)
+        assert "92%" in sent.result["text"]
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+        log_text = log_file.read_text()
+        assert "telegram polling starting" in log_text and api.token not in log_text
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
