@@ -11,7 +11,7 @@ import numpy as np
 
 from index.config import Config
 from index.errors import ConfigError, ModelError, require
-from index.model import ensure_model, model_fingerprint
+from index.model import ensure_model, model_fingerprint, resolve_model
 
 _CHUNK_BATCHES = 4  # document batches per progress-bar step
 
@@ -41,8 +41,6 @@ class SentenceTransformerEncoder:
     """
 
     def __init__(self, config: Config, model_path: str | Path | None = None, cache_size: int = 256) -> None:
-        from index.model import resolve_model
-
         mc = config.model
         if mc.batch_size < 1 or mc.max_seq_length < 1:
             raise ConfigError(f"[model] batch_size ({mc.batch_size}) and max_seq_length ({mc.max_seq_length}) "

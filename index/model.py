@@ -95,11 +95,13 @@ def _build_atomically(target: Path, image_name: str, progress: bool) -> None:
         from index.model_convert import build_folder
 
         build_folder(tmp, _image_path(image_name), progress=progress)
-        if target.exists():
+        if target.exists():  # an incomplete or outdated folder: set aside, dropped once the new one is in
             os.replace(target, old)
         os.replace(tmp, target)
         fsio.fsync_dir(parent)
     finally:
+        if old.exists() and not target.exists():  # the swap failed half way: keep what was there
+            os.replace(old, target)
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
 

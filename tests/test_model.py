@@ -157,7 +157,7 @@ def test_fingerprint_of_the_built_model_is_stable(model_dir, tmp_path):
 
 
 @pytest.mark.slow
-def test_a_killed_build_leaves_no_model_folder_and_the_next_build_completes(base_config, model_dir, tmp_path):
+def test_a_killed_build_leaves_no_model_folder_and_the_next_build_replaces_stale_ones(base_config, model_dir, tmp_path):
     models = tmp_path / "models"
     env = {**os.environ, "QABOT_CONFIG": str(ROOT / "config.toml"), "QABOT_PATHS_MODELS_DIR": str(models)}
     proc = subprocess.Popen([sys.executable, "-m", "index.model"], cwd=ROOT, env=env,
@@ -174,8 +174,11 @@ def test_a_killed_build_leaves_no_model_folder_and_the_next_build_completes(base
     assert list(models.glob(".multilingual-e5-small.building-*")), "the interrupted build left no trace"
     target = models / "multilingual-e5-small"
     assert not target.exists()
+    target.mkdir()  # and an outdated build sits where the new one goes
+    (target / MARKER).write_text(json.dumps({"converter": 0, "files": {}}), encoding="utf-8")
+    (target / "old-layout.bin").write_bytes(b"x")
 
     built = ensure_model(with_model(base_config, models_dir=models), progress=False)
-    assert Path(built) == target and is_complete(target)
+    assert Path(built) == target and is_complete(target) and not (target / "old-layout.bin").exists()
     assert not list(models.glob(".multilingual-e5-small.building-*"))  # the stale one is cleaned up
     assert model_fingerprint(target) == model_fingerprint(model_dir)  # the conversion is deterministic
