@@ -227,12 +227,16 @@ def _start(conf: Path, args: list[str], pause: str | None = None) -> subprocess.
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _kill_when(proc: subprocess.Popen, ready, timeout: float = 300) -> None:
+def _wait_for(proc: subprocess.Popen, ready, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while not ready():
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline, "the step was never reached"
         time.sleep(0.002)
+
+
+def _kill_when(proc: subprocess.Popen, ready) -> None:
+    _wait_for(proc, ready)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
 
@@ -307,3 +311,24 @@ def test_a_second_change_waits_or_is_refused_while_one_runs(cfg, encoder, tmp_pa
         proc.wait()
     assert "rolled back" in _next_command(conf)
     assert_consistent(cfg)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_sigkill_at_a_random_moment_without_any_hook(cfg, encoder, tmp_path, seed):
+    conf = write_config_file(cfg, tmp_path / "config.toml")
+    before = whole_state(cfg)
+    proc = _start(conf, ["add", str(write(tmp_path, "new.txt", NEW_DOC))])
+    journal_file = Path(cfg.index_dir) / "journal.json"
+    _wait_for(proc, journal_file.exists)  # the change has begun ...
+    time.sleep(random.Random(seed).uniform(0.0, 0.3))  # ... and is now somewhere in corpus write or build
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    open_snapshot(cfg, encoder)
+    said = _next_command(conf)
+    manifest = assert_consistent(cfg)
+    if len(manifest["documents"]) == 1:
+        assert whole_state(cfg)["corpus"] == before["corpus"]
+    else:
+        assert any(NEW_FACT in t for t in texts_of(cfg, encoder))
+    assert proc.returncode == 0 or "interrupted add" in said
