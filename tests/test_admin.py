@@ -10,6 +10,7 @@ import pytest
 
 from bot.app import create_app
 from bot.service import QAService
+from index import audit
 from tests.docfiles import make_scanned_pdf
 from tests.live_server import LiveServer
 from tests.staff_helpers import NEW_DOC, NEW_FACT, NEW_QUESTION, assert_consistent, private_copy, whole_state
@@ -75,6 +76,8 @@ def test_upload_serves_the_document_at_once_then_remove_takes_it_away(client, cf
     body = resp.json()
     (doc_id,) = body["doc_ids"]
     assert body["passages"] == {doc_id: 2} and body["served_version"] == body["version"]
+    row = audit.read(cfg)[-1]
+    assert row["action"] == "add" and row["doc_ids"] == [doc_id] and row["by"] == "王科员"
     answer = ask(client, NEW_QUESTION)
     assert answer["answered"] and NEW_FACT in answer["answer"], answer
     assert answer["index_version"] == body["version"] and answer["sources"][0]["doc_id"] == doc_id
@@ -142,6 +145,8 @@ def test_bad_upload_is_refused_by_name_and_changes_nothing(client, cfg, tmp_path
 
 def test_requests_without_a_file_or_with_bad_metadata_are_clear(client, cfg):
     before = whole_state(cfg)
+    resp = client.post("/admin/documents", headers=AUTH, content=b"x", params={"filename": "../../etc/.."})
+    assert resp.status_code == 422 and resp.json()["file"] == "upload"
     assert client.post("/admin/documents", headers=AUTH, content=b"abc").status_code == 400
     resp = client.post("/admin/documents", headers=AUTH, files={"file": ("a.txt", NEW_DOC.encode())},
                        data={"date": "17/02/01"})

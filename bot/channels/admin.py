@@ -222,7 +222,8 @@ class _Uploads:
         self.by = fields.get("by") or "admin-api"
 
     def _save(self, name: str, data: bytes) -> None:
-        name = Path(name.replace("\\", "/")).name or "upload"  # a client's path is never used as ours
+        name = Path(name.replace("\\", "/")).name  # a client's path is never used as ours
+        name = "upload" if name in ("", ".", "..") else name
         if len(data) > self.limit:
             raise DocumentError(name, f"file is over the size limit of {self.limit:,} bytes",
                                 hint="split the document, or raise [index] max_document_bytes")
