@@ -9,6 +9,9 @@ from index.query import Query, coverage, missing_constraints
 from index.search import evidence_text
 from index.types import Hit, Passage
 
+from bot.crosslingual import names_match
+from bot.qtype import wanted
+
 _ASKS_NUMBER = re.compile(r"多少|几[个家名位项条次年成倍]?|占比|比例|百分|多大|多长|多高|多远|多久|数量|规模|金额|总额|额度|人数|个数|面积|数目|how many|how much|percent")
 _ASKS_WHEN = re.compile(r"什么时候|何时|哪一?年|哪天|几月|几号|时间|日期|when")
 _ASKS_WHO = re.compile(r"谁|哪个单位|哪个部门|哪家|哪些单位|哪些部门|哪个机构|什么单位|什么部门|who|which")
@@ -27,13 +30,14 @@ class Decision:
     reason: str = ""
 
 
-def decide(query: Query, hits: list[Hit], cfg: AnswerConfig) -> Decision:
+def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "") -> Decision:
     """Decide whether the best hit answers the question (calibrated thresholds, constraints named in the question).
 
     Args:
         query: the analysed query.
         hits: search hits, best first.
         cfg: the [answer] settings.
+        document: the best hit's whole document (lower-cased), where the places and years it names are checked.
 
     Returns:
         A Decision.
@@ -41,18 +45,45 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig) -> Decision:
     if not hits:
         return Decision(False, "no_hits")
     top = hits[0]
+    if not top.dense and top.lexical:
+        # The keyword-only baseline has no similarity to judge by: it answers when most of the question is found.
+        return Decision(top.coverage >= 0.5, "" if top.coverage >= 0.5 else "low_coverage")
     if not re.search(r"[\u3400-\u9fff]", query.text):
         # A question in another language shares no keywords with Chinese text: only the cross-lingual model judges.
-        return Decision(True) if top.dense >= cfg.min_dense_foreign else Decision(False, "low_similarity")
-    if top.dense and top.dense < cfg.min_dense:
+        # The model's cross-lingual scores are weak, so the question must also name what the passage names.
+        if top.dense < cfg.min_dense_foreign:
+            return Decision(False, "low_similarity")
+        return Decision(True) if names_match(query.text, top.passage) else Decision(False, "no_shared_name")
+    if top.dense < cfg.min_dense:
         return Decision(False, "low_similarity")
-    need = cfg.min_coverage if top.dense < cfg.strong_dense else cfg.min_coverage / 2
-    if top.coverage < need:
-        return Decision(False, "low_coverage")
-    missing = missing_constraints(query, evidence_text(top.passage))
+    # Similarity and keyword coverage trade off: a close paraphrase may share few words, a keyword query little meaning.
+    if top.dense + cfg.coverage_weight * top.coverage < cfg.min_confidence:
+        return Decision(False, "low_confidence")
+    missing = missing_constraints(query, document or evidence_text(top.passage))
     if missing:
         return Decision(False, "constraint:" + ",".join(missing))
+    want = wanted(query.text)
+    if want and not want[1].search(top.passage.text):
+        # "What is their salary?" over a passage with no amount of money: the topic matches, the answer is not there.
+        return Decision(False, f"no_{want[0]}")
     return Decision(True)
+
+
+def focus(query: Query, passage: Passage) -> Query:
+    """The part of the query the quote must answer: words the citation already names (case, unit, heading) are left out.
+
+    Args:
+        query: the analysed query.
+        passage: the passage to be quoted.
+
+    Returns:
+        The query with those keywords dropped (unchanged when nothing would be left).
+    """
+    context = " ".join(x for x in (passage.case or "", passage.unit or "", passage.section, passage.doc_title)).lower()
+    rest = tuple((w, wt) for w, wt in query.keywords if w not in context)
+    if not rest or len(rest) == len(query.keywords):
+        return query
+    return Query(text=query.text, search_terms=query.search_terms, keywords=rest, constraints=query.constraints)
 
 
 def _sentence_score(query: Query, sentence: str, question: str) -> float:
@@ -106,7 +137,11 @@ def select_sentences(query: Query, passage: Passage, question: str, cfg: AnswerC
     sents = passage.sentences
     if not sents:
         return 0, 0
+    query = focus(query, passage)
     scores = [_sentence_score(query, s, question.lower()) for s in sents]
+    want = wanted(question)
+    if want:
+        scores = [sc + (0.5 if want[1].search(s) else 0.0) for sc, s in zip(scores, sents)]
     if sims is not None and len(sims) == len(sents):
         scores = [sc + cfg.sentence_dense_weight * sim for sc, sim in zip(scores, sims)]
     best = max(range(len(sents)), key=lambda i: (scores[i], -i))
@@ -138,7 +173,7 @@ def quote(query: Query, passage: Passage, question: str, cfg: AnswerConfig, scri
     from bot.normalize import in_script
 
     start, end = select_sentences(query, passage, question, cfg, sims)
-    text = _trim("".join(passage.sentences[start:end]).strip(), query, cfg.max_chars)
+    text = _trim("".join(passage.sentences[start:end]).strip(), focus(query, passage), cfg.max_chars)
     if script == "hant":
         orig = "".join(passage.sentences_orig[start:end]).strip() if passage.sentences_orig else ""
         # The received Traditional text is quoted as written when it lines up with the cleaned text.

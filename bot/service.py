@@ -36,6 +36,7 @@ class QAService:
         self._encoder = encoder
         self._snapshot: Snapshot | None = None
         self._load_lock = threading.Lock()
+        self._sentence_cache: dict[str, object] = {}
 
     # --- state ---------------------------------------------------------------------------------------------
     @property
@@ -75,6 +76,7 @@ class QAService:
                 return False
             new = open_snapshot(self.config, self.encoder, path)
             new.searcher.search("青岛市政府创新工作案例")
+            self._sentence_cache = {}
             self._snapshot = new  # one reference assignment: a request sees the old or the new version, never a mix
         log.info("index reloaded", extra={"version": version})
         return True
@@ -136,8 +138,12 @@ class QAService:
             text = smalltalk.reply(talk, self.scope(), self.examples)
             return self._reply(prepared, KIND_SMALLTALK, text, version=snap.version)
         snap = self._current()
+        if smalltalk.is_opinion(prepared.text):
+            text = "我只引用资料中的原文作答，不对案例做评价或推荐。" + self.scope()
+            return self._reply(prepared, KIND_REFUSAL, text, examples=True, version=snap.version)
         result = snap.searcher.search(prepared.text, mode=self.config.search.mode)
-        decision = answering.decide(result.query, result.hits, self.config.answer)
+        document = snap.searcher.document_evidence(result.hits[0].passage.doc_id) if result.hits else ""
+        decision = answering.decide(result.query, result.hits, self.config.answer, document)
         log.info("question", extra={"answered": decision.answered, "reason": decision.reason,
                                     "top": result.hits[0].passage.passage_id if result.hits else None})
         if not decision.answered:
@@ -158,7 +164,11 @@ class QAService:
             return None
         enc = self.encoder
         q = enc.encode_queries([text])[0]
-        vecs = enc.encode_documents(list(passage.sentences))
+        vecs = self._sentence_cache.get(passage.passage_id)
+        if vecs is None:
+            # Sentences of a version never change: embed each passage's once, on first use.
+            vecs = enc.encode_documents(list(passage.sentences))
+            self._sentence_cache[passage.passage_id] = vecs
         return [float(v @ q) for v in vecs]
 
     def _source(self, hit, script: str) -> Source:

@@ -52,9 +52,9 @@ class AnswerConfig:
     max_chars: int = 150
     max_sentences: int = 3
     min_dense: float = 0.80
-    min_coverage: float = 0.34
-    strong_dense: float = 0.86
-    min_dense_foreign: float = 0.84
+    coverage_weight: float = 0.1
+    min_confidence: float = 0.865
+    min_dense_foreign: float = 0.745
     sentence_dense_weight: float = 0.5
     max_question_chars: int = 500
     examples: tuple[str, ...] = ()

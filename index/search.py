@@ -44,6 +44,14 @@ class HybridSearcher:
         self.encoder, self.config = encoder, config
         self.tokenizer = get_tokenizer(self.entities)
         self._evidence = [evidence_text(p) for p in passages]
+        by_doc: dict[str, list[str]] = {}
+        for p, ev in zip(passages, self._evidence):
+            by_doc.setdefault(p.doc_id, []).append(ev)
+        self._doc_evidence = {d: " ".join(evs) for d, evs in by_doc.items()}
+
+    def document_evidence(self, doc_id: str) -> str:
+        """Args: doc_id: a document. Returns: all its citable text, lower-cased (for places and years it names)."""
+        return self._doc_evidence.get(doc_id, "")
 
     def analyse(self, text: str) -> Query:
         """Args: text: Simplified query. Returns: its analysis against this corpus's vocabulary."""
@@ -78,8 +86,10 @@ class HybridSearcher:
         lexical: dict[int, float] = {}
         if lex_all is not None and lex_all.max() > 0:
             top = np.argpartition(-lex_all, min(cand, n) - 1)[:min(cand, n)]
-            peak = float(lex_all.max())
-            lexical = {int(i): float(lex_all[i]) / peak for i in top if lex_all[i] > 0}
+            # Scaled by what a passage holding every query word would score, not by the best passage: a match on
+            # words every passage has (the title's) must not look like a perfect keyword match.
+            ceiling = max(self.bm25.ceiling(list(query.search_terms)), 1e-9)
+            lexical = {int(i): min(1.0, float(lex_all[i]) / ceiling) for i in top if lex_all[i] > 0}
         ids = set(dense) | set(lexical)
         if qv is not None:
             missing = [i for i in ids if i not in dense]

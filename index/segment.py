@@ -154,6 +154,8 @@ def extract_entities(passages: list[Passage]) -> list[str]:
             found.add(p.unit)
             if (place := place_of(p.unit)):
                 found.add(place)
+            if p.unit[0] in "市区县省" and len(p.unit) > 3:
+                found.add(p.unit[1:])  # 市人社局 is asked for as 人社局
         for q in _QUOTED.findall(p.text):
             if not re.search(r"[，。、：；\s]", q):
                 found.add(q)

@@ -25,8 +25,9 @@ def test_refuses_without_hits_or_with_weak_evidence():
     query = q("民营机构占比多少", [("民营", 2.0), ("机构", 1.0)])
     assert not decide(query, [], CFG).answered
     assert decide(query, [hit(CFG.min_dense - 0.05, 1.0)], CFG).reason == "low_similarity"
-    assert decide(query, [hit(CFG.min_dense + 0.01, 0.1)], CFG).reason == "low_coverage"
-    assert decide(query, [hit(CFG.strong_dense + 0.01, 1.0)], CFG).answered
+    assert decide(query, [hit(CFG.min_dense + 0.01, 0.1)], CFG).reason == "low_confidence"
+    assert decide(query, [hit(CFG.min_confidence + 0.01, 0.0)], CFG).answered  # a close paraphrase, no shared words
+    assert decide(query, [hit(CFG.min_dense + 0.001, 1.0)], CFG).answered  # few words of meaning, all found
 
 
 def test_refuses_when_a_named_place_or_year_is_not_in_the_evidence():
@@ -36,9 +37,13 @@ def test_refuses_when_a_named_place_or_year_is_not_in_the_evidence():
 
 
 def test_foreign_question_judged_on_similarity_alone():
-    query = q("What share is private?", [("what", 3.0), ("share", 3.0)])
-    assert decide(query, [hit(CFG.min_dense_foreign + 0.01, 0.0)], CFG).answered
-    assert not decide(query, [hit(CFG.min_dense_foreign - 0.01, 0.0)], CFG).answered
+    query = q("What share of clinics in Mouqu are private?", [("what", 3.0), ("share", 3.0)])
+    p = Passage(passage_id="m#0", doc_id="m", doc_title="t", text="民营机构占92%。", sentences=("民营机构占92%。",),
+                unit="某区政府")  # 某区 reads mouqu
+    assert decide(query, [hit(CFG.min_dense_foreign + 0.01, 0.0, p)], CFG).answered
+    assert not decide(query, [hit(CFG.min_dense_foreign - 0.01, 0.0, p)], CFG).answered
+    elsewhere = q("What is the weather like tomorrow?", [("weather", 3.0)])
+    assert decide(elsewhere, [hit(CFG.min_dense_foreign + 0.05, 0.0, p)], CFG).reason == "no_shared_name"
 
 
 def test_number_question_quotes_the_sentence_with_the_number():

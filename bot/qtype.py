@@ -1,0 +1,36 @@
+"""What kind of answer a question wants (an amount of money, a share, an area, people, a date, a number) (pure)."""
+from __future__ import annotations
+
+import re
+
+NUM = r"(?:\d+(?:[.,]\d+)?|[一二三四五六七八九十百千万两几数〇零]+)"
+# (what the question says, what an answering text must contain); the first that matches the question wins.
+_TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
+    ("ratio", re.compile(r"比例|占比|百分之|百分比|比率|percent|share of"),
+     re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十]成|\d+(?:\.\d+)?\s*percent")),
+    ("money", re.compile(r"工资|薪水|薪酬|收入|产值|多少钱|花多少|要花|资金|投资|经费|费用|金额|营收|利润|预算|补贴|多少元|how much money"),
+     re.compile(NUM + r"\s*余?[多]?[万亿千百]*(?:美元|元|块)")),
+    ("area", re.compile(r"面积|多大的?(?:地方|区域|范围)?[？?]?$|有多大|占地"),
+     re.compile(NUM + r"\s*(?:平方公里|平方千米|平方米|亩|公顷|平方英里)")),
+    ("people", re.compile(r"多少(?:名|位|人)|几(?:名|位|个人)|人数|多少[^，。？?]{0,6}(?:人才|专家|院士|员工|人员|学者|员)"),
+     re.compile(NUM + r"\s*余?[多]?(?:名|位|人)")),
+    ("date", re.compile(r"什么时候|何时|哪一年|哪年|哪天|几月|几号|日期|什么时间|when"),
+     re.compile(r"\d{2,4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|[一二三四五六七八九十〇零]{2,4}年|[一二三四五六七八九十]+月|世纪|年代")),
+    ("number", re.compile(r"多少|几[个家项条次座所种批]|how many|how much"), re.compile(NUM)),
+]
+
+
+def wanted(question: str) -> tuple[str, re.Pattern] | None:
+    """The kind of answer a question asks for.
+
+    Args:
+        question: the Simplified question (or English, lower-cased or not).
+
+    Returns:
+        (kind, pattern an answering text matches), or None when the question asks for no particular kind.
+    """
+    q = question.lower()
+    for kind, ask, answer in _TYPES:
+        if ask.search(q):
+            return kind, answer
+    return None
