@@ -172,35 +172,39 @@ def write_version(config: Config, ingested: list[Ingested], encoder, progress: b
 
     vs = VersionStore(config.index_dir, keep=config.index.keep_versions)
     staging = vs.begin()
-    np.save(staging / "vectors.npy", vectors, allow_pickle=False)
-    store = FaissStore(encoder.dim)
-    if len(passages):
-        store.add(np.arange(len(passages), dtype=np.int64), vectors)
-    store.save(staging)
-    bm25.save(staging)
-    fsio.atomic_write_jsonl(staging / "passages.jsonl", [p.to_json() for p in passages])
-    fsio.atomic_write_json(staging / "text_keys.json", keys)
-    fsio.atomic_write_json(staging / "lexical_keys.json", lex_keys)
-    # one line a passage, tokens separated by spaces (jieba's tokens never hold whitespace): 10x faster than JSON
-    fsio.atomic_write_text(staging / "tokens.txt", "".join(" ".join(t) + "\n" for t in tokens))
-    fsio.atomic_write_json(staging / "entities.json", entities)
-    fsio.atomic_write_jsonl(staging / "documents.jsonl", [
-        {**ing.document.__dict__, "passages": len(ing.passages)} for ing in ingested])
-    docs = {ing.document.doc_id: {"title": ing.document.title, "path": ing.document.path,
-                                  "hash": ing.document.content_hash, "meta_hash": ing.meta_hash,
-                                  "passages": len(ing.passages),
-                                  "source": ing.document.source, "date": ing.document.date}
-            for ing in ingested}
-    corpus_hash = hashlib.sha256(json.dumps(sorted((d, v["hash"]) for d, v in docs.items())).encode()).hexdigest()
-    manifest = {"format": FORMAT, "model": encoder.name, "fingerprint": encoder.fingerprint, "dim": encoder.dim,
-                "corpus_hash": corpus_hash, "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "counts": {"documents": len(docs), "passages": len(passages), "embedded": len(todo),
-                           "reused": len(passages) - len(todo), "entities": len(entities)},
-                "documents": docs, "note": note, "segment": segment_key(config), "change": change}
-    from index.journal import checkpoint
+    try:
+        np.save(staging / "vectors.npy", vectors, allow_pickle=False)
+        store = FaissStore(encoder.dim)
+        if len(passages):
+            store.add(np.arange(len(passages), dtype=np.int64), vectors)
+        store.save(staging)
+        bm25.save(staging)
+        fsio.atomic_write_jsonl(staging / "passages.jsonl", [p.to_json() for p in passages])
+        fsio.atomic_write_json(staging / "text_keys.json", keys)
+        fsio.atomic_write_json(staging / "lexical_keys.json", lex_keys)
+        # one line a passage, tokens separated by spaces (jieba's tokens never hold whitespace): 10x faster than JSON
+        fsio.atomic_write_text(staging / "tokens.txt", "".join(" ".join(t) + "\n" for t in tokens))
+        fsio.atomic_write_json(staging / "entities.json", entities)
+        fsio.atomic_write_jsonl(staging / "documents.jsonl", [
+            {**ing.document.__dict__, "passages": len(ing.passages)} for ing in ingested])
+        docs = {ing.document.doc_id: {"title": ing.document.title, "path": ing.document.path,
+                                      "hash": ing.document.content_hash, "meta_hash": ing.meta_hash,
+                                      "passages": len(ing.passages),
+                                      "source": ing.document.source, "date": ing.document.date}
+                for ing in ingested}
+        corpus_hash = hashlib.sha256(json.dumps(sorted((d, v["hash"]) for d, v in docs.items())).encode()).hexdigest()
+        manifest = {"format": FORMAT, "model": encoder.name, "fingerprint": encoder.fingerprint, "dim": encoder.dim,
+                    "corpus_hash": corpus_hash, "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    "counts": {"documents": len(docs), "passages": len(passages), "embedded": len(todo),
+                               "reused": len(passages) - len(todo), "entities": len(entities)},
+                    "documents": docs, "note": note, "segment": segment_key(config), "change": change}
+        from index.journal import checkpoint
 
-    checkpoint("staged")  # crash tests stop here: a complete build in staging, not yet a version
-    name = vs.commit(staging, manifest)
+        checkpoint("staged")  # crash tests stop here: a complete build in staging, not yet a version
+        name = vs.commit(staging, manifest)
+    except BaseException:
+        vs.abort(staging)  # a failed build leaves no folder behind (a killed one is swept by recover())
+        raise
     return name, {"passages": len(passages), "embedded": len(todo), "reused": len(passages) - len(todo),
                   "seconds": round(time.perf_counter() - t0, 2)}
 

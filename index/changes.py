@@ -184,11 +184,12 @@ def rollback(config: Config, name: str | None = None, by: str | None = None, wai
         removes = [{"name": f, "sha256": sha} for f, sha in sorted(have - want) if f not in untracked]
         entry = _entry(config, "rollback", sorted(target), [name], adds, removes, by, target=name)
         journal.begin(config, entry)
-        journal.apply(config, entry, data)
-        journal.checkpoint("corpus-changed")
-        vs.rollback(name)
-        journal.checkpoint("committed")
-        journal.finish(config, entry, name)
+        with journal.undone_on_error(config):
+            journal.apply(config, entry, data)
+            journal.checkpoint("corpus-changed")
+            vs.rollback(name)
+            journal.checkpoint("committed")
+            journal.finish(config, entry, name)
         return ChangeResult("rollback", name, sorted(target), recovered=recovered)
 
 
@@ -214,14 +215,15 @@ def _change(config: Config, action: str, new: list[Incoming], old: list[CorpusDo
     journal.checkpoint("validated")
     journal.begin(config, entry)
     journal.checkpoint("journal-written")
-    journal.apply(config, entry, data)
-    journal.checkpoint("corpus-changed")
-    known = {n.name: n.ingested for n in new}
-    ingested = ingest_corpus(config, previous=previous, known=known)
-    version, stats = write_version(config, ingested, encoder, progress=False, note=f"{action} {', '.join(doc_ids)}",
-                                   previous=previous, change=entry["id"])
-    journal.checkpoint("committed")
-    journal.finish(config, entry, version, stats=stats)
+    with journal.undone_on_error(config):
+        journal.apply(config, entry, data)
+        journal.checkpoint("corpus-changed")
+        known = {n.name: n.ingested for n in new}
+        ingested = ingest_corpus(config, previous=previous, known=known)
+        version, stats = write_version(config, ingested, encoder, progress=False,
+                                       note=f"{action} {', '.join(doc_ids)}", previous=previous, change=entry["id"])
+        journal.checkpoint("committed")
+        journal.finish(config, entry, version, stats=stats)
     return ChangeResult(action, version, doc_ids, {Path(n.name).stem: len(n.ingested.passages) for n in new},
                         stats, recovered)
 

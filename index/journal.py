@@ -98,6 +98,24 @@ def apply(config: Config, entry: dict, data: dict[str, bytes]) -> None:
         place(data[item["name"]], config.corpus_dir / item["name"])
 
 
+@contextlib.contextmanager
+def undone_on_error(config: Config):
+    """Around the steps after begin(): if one fails (an error, Ctrl+C), finish or undo the change at once, as the
+    next command would, so that a failed change leaves nothing behind; the error is raised again.
+
+    Args:
+        config: settings.
+    """
+    try:
+        yield
+    except BaseException:
+        try:
+            recover(config)
+        except Exception:  # noqa: BLE001 - the original error matters; the next command retries the recovery
+            pass
+        raise
+
+
 def finish(config: Config, entry: dict, version: str, **extra) -> dict:
     """Audit a committed change and forget its journal.
 

@@ -332,3 +332,25 @@ def test_sigkill_at_a_random_moment_without_any_hook(cfg, encoder, tmp_path, see
     else:
         assert any(NEW_FACT in t for t in texts_of(cfg, encoder))
     assert proc.returncode == 0 or "interrupted add" in said
+
+
+class OutOfMemoryEncoder:
+    """The real encoder, except that embedding fails as a machine out of memory would."""
+
+    def __init__(self, real) -> None:
+        self.name, self.dim, self.fingerprint = real.name, real.dim, real.fingerprint
+
+    def encode_documents(self, texts, progress=False):
+        raise MemoryError("no memory left for the batch")
+
+
+def test_a_change_that_fails_midway_is_undone_at_once(cfg, encoder, tmp_path):
+    before = whole_state(cfg)
+    with pytest.raises(MemoryError):
+        changes.add_documents(cfg, [write(tmp_path, "n.txt", NEW_DOC)], encoder=OutOfMemoryEncoder(encoder))
+    after = whole_state(cfg)
+    assert after["corpus"] == before["corpus"] and after["current"] == before["current"]
+    assert after["versions"] == before["versions"]
+    assert "rolled back interrupted add" in after["audit"]
+    assert_consistent(cfg)
+    assert not list((Path(cfg.index_dir) / "staging").glob("build-*"))
