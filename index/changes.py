@@ -1,5 +1,4 @@
-"""Staff changes to the corpus (add, replace, remove, rollback): validate everything first, then journal, change
-the corpus, build or switch the index version, audit. The command line and the admin API both call these."""
+"""Staff changes to the corpus (add, replace, remove, rollback), shared by the command line and the admin API."""
 from __future__ import annotations
 
 import hashlib
@@ -63,17 +62,20 @@ def add_documents(config: Config, sources: list[Path], meta: dict | None = None,
     with journal.change_lock(config, wait=wait):
         recovered = journal.recover(config)
         docs = scan(config)
+        known = {d.sha256 for d in docs}
         number, seen, new = next_number(docs), {d.sha256: d.doc_id for d in docs}, []
         for i, src in enumerate(sources):
             display = names[i] if names else str(src)
             data = read_incoming(src, display, config)
             sha = hashlib.sha256(data).hexdigest()
             if sha in seen:
-                raise DocumentError(display, f"same content as document {seen[sha]}, which is already in the corpus",
+                where = (f"document {seen[sha]}, which is already in the corpus" if sha in known
+                         else f"{seen[sha]}, given in the same command")
+                raise DocumentError(display, f"same content as {where}",
                                     hint="nothing was added; use `replace DOC_ID FILE` to change a document")
             name = stored_name(number + i, sha, Path(src).suffix or Path(display).suffix)
             new.append(prepare(config, src, display, name, data, sha, meta))
-            seen[sha] = Path(name).stem
+            seen[sha] = display
         return _change(config, "add", new, [], by, encoder, recovered)
 
 

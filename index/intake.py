@@ -1,5 +1,4 @@
-"""Incoming documents, validated completely (type, size, decoding, cleaning, segmentation, metadata) before
-anything in the corpus or the index is touched."""
+"""Incoming documents, validated completely before anything in the corpus or the index is touched."""
 from __future__ import annotations
 
 import dataclasses

@@ -1,5 +1,4 @@
-"""Crash safety of corpus changes: one change at a time (a lock), a journal written before the corpus is touched,
-and recovery that finishes a change whose index version was committed or undoes one that was not."""
+"""Crash safety of corpus changes: a lock, a journal written before the corpus is touched, and recovery."""
 from __future__ import annotations
 
 import contextlib

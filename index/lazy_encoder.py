@@ -1,5 +1,4 @@
-"""An Encoder that knows its name, fingerprint and dimension without loading the model, and loads it (in the
-background, if asked) only when something must be embedded: removing a document needs no model at all."""
+"""An Encoder that knows its fingerprint without loading the model, and loads it only when it must embed."""
 from __future__ import annotations
 
 import threading

@@ -1,5 +1,4 @@
-"""The admin API on a real server over loopback: token, upload (multipart and raw), list, replace, remove, status,
-reload, rollback; bad uploads refused with the file's name and reason, changing nothing."""
+"""The admin API on a real loopback server: token, uploads, replace, remove, status, reload, rollback, bad input."""
 from __future__ import annotations
 
 import dataclasses

@@ -1,5 +1,4 @@
-"""Hot reload on the real server: a document added through the command line is answered without a restart, and
-questions asked while updates land never fail nor come from a half-switched index."""
+"""Hot reload on the real server: CLI changes are served without restart, never from a half-switched index."""
 from __future__ import annotations
 
 import subprocess

@@ -1,5 +1,4 @@
-"""Staff changes to the corpus through the real pipeline: add, replace, remove, rollback, check, show, list,
-bad input that changes nothing, incremental builds equal to full ones, and SIGKILL at every step."""
+"""Staff changes through the real pipeline: add, replace, remove, rollback, read-only views, bad input, SIGKILL."""
 from __future__ import annotations
 
 import json
@@ -354,3 +353,11 @@ def test_a_change_that_fails_midway_is_undone_at_once(cfg, encoder, tmp_path):
     assert "rolled back interrupted add" in after["audit"]
     assert_consistent(cfg)
     assert not list((Path(cfg.index_dir) / "staging").glob("build-*"))
+
+
+def test_the_same_file_twice_in_one_add_is_refused(cfg, encoder, tmp_path):
+    before = whole_state(cfg)
+    a, b = write(tmp_path, "a.txt", NEW_DOC), write(tmp_path, "b.txt", NEW_DOC)
+    with pytest.raises(DocumentError, match="b.txt: same content as .*a.txt, given in the same command"):
+        changes.add_documents(cfg, [a, b], encoder=encoder)
+    assert whole_state(cfg) == before

@@ -1,5 +1,4 @@
-"""Admin API under /admin (token from $ADMIN_TOKEN; off without one): upload, replace, list and remove documents,
-index status, rollback and reload. The same change functions, and so the same validation, as the staff CLI."""
+"""Admin API under /admin ($ADMIN_TOKEN; off without one): documents, status, rollback, reload."""
 from __future__ import annotations
 
 import hmac
