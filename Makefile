@@ -37,9 +37,9 @@ run: index
 serve: run
 
 browser:
-	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \
-	  { echo "installing Debian's chromium for the browser tests"; \
-	    (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1 || \
+	@{ test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -qi "wqy\|noto.*cjk"; } || \
+	  { echo "installing Debian's chromium and a Chinese font for the browser tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei) >/dev/null 2>&1 || \
 	    echo "could not install chromium (not root?): browser tests will be skipped"; }
 
 test: setup browser

@@ -53,7 +53,8 @@ class QAService:
     def load(self) -> None:
         """Load the current index version and warm the model. Raises IndexMissing, IndexCorrupt, IndexMismatch."""
         with self._load_lock:
-            snap = open_snapshot(self.config, self.encoder)
+            _, path = current_version_path(self.config)  # a missing index fails now, not after loading the model
+            snap = open_snapshot(self.config, self.encoder, path)
             snap.searcher.search("青岛市政府创新工作案例")  # warms the model, jieba and FAISS before the first user
             self._snapshot = snap
         log.info("index loaded", extra={"version": snap.version, "passages": len(snap.passages)})
