@@ -105,6 +105,7 @@ def _trim(sentence: str, query: Query, max_chars: int) -> str:
     if len(sentence) <= max_chars:
         return sentence
     clauses = [c for c in _CLAUSE.findall(sentence) if c]
+    want = wanted(query.text)
     best, best_span = -1.0, (0, 1)
     for i in range(len(clauses)):
         size = 0
@@ -112,7 +113,8 @@ def _trim(sentence: str, query: Query, max_chars: int) -> str:
             size += len(clauses[j])
             if size > max_chars - 2 and j > i:
                 break
-            cov = coverage(query, "".join(clauses[i:j + 1]).lower())
+            window = "".join(clauses[i:j + 1])
+            cov = coverage(query, window.lower()) + (0.5 if want and want[1].search(window) else 0.0)
             if cov > best + 1e-9:
                 best, best_span = cov, (i, j + 1)
     i, j = best_span

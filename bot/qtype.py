@@ -16,6 +16,7 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
      re.compile(NUM + r"\s*余?[多]?(?:名|位|人)")),
     ("date", re.compile(r"什么时候|何时|哪一年|哪年|哪天|几月|几号|日期|什么时间|when"),
      re.compile(r"\d{2,4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|[一二三四五六七八九十〇零]{2,4}年|[一二三四五六七八九十]+月|世纪|年代")),
+    ("ordinal", re.compile(r"第几|排第|排名第|名列第"), re.compile(r"第\s*[一二三四五六七八九十百\d]+")),
     ("number", re.compile(r"多少|几[个家项条次座所种批]|how many|how much"), re.compile(NUM)),
 ]
 
