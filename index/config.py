@@ -27,7 +27,7 @@ class ModelConfig:
     document_prompt: str = "passage: "
     batch_size: int = 32
     max_seq_length: int = 256
-    threads: int = 2
+    threads: int = 1
 
 
 @dataclass(frozen=True)
