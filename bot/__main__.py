@@ -6,7 +6,7 @@ import json
 import sys
 
 from index.config import load_config
-from index.errors import QABotError
+from index import cli
 
 
 def _print_answer(ans, as_json: bool) -> None:
@@ -77,14 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     from bot import logs
 
     logs.setup("WARNING" if args.command == "ask" else "INFO")
-    try:
-        config = load_config(args.config)
-        return args.func(args, config)
-    except QABotError as exc:
-        print(f"错误 / error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
+    return cli.run(lambda: args.func(args, load_config(args.config)))
 
 
 if __name__ == "__main__":

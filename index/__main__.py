@@ -5,7 +5,7 @@ import argparse
 import sys
 
 from index.config import load_config
-from index.errors import QABotError
+from index import cli
 
 
 def cmd_build(args, config) -> int:
@@ -52,13 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         The exit status (0 ok, 2 a clear error).
     """
     args = build_parser().parse_args(argv)
-    try:
-        return args.func(args, load_config(args.config)) or 0
-    except QABotError as exc:
-        print(f"错误 / error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
+    return cli.run(lambda: args.func(args, load_config(args.config)))
 
 
 if __name__ == "__main__":
