@@ -44,6 +44,7 @@ class SearchConfig:
     dense_weight: float = 0.6
     lexical_weight: float = 0.4
     entity_bonus: float = 0.05
+    sentence_weight: float = 0.1
     mode: str = "hybrid"
 
 

@@ -1,6 +1,7 @@
 """Hybrid search over one loaded index version: dense (FAISS) + BM25 + entity matches, with coverage per hit."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +26,7 @@ class SearchResult:
 
 
 class HybridSearcher:
-    """Ranks passages by a weighted sum of dense cosine, normalised BM25 and shared entities.
+    """Ranks passages by a weighted sum of dense cosine, normalised BM25, shared entities and best-sentence coverage.
 
     Args:
         passages: the passage table; row i is vector i of the store.
@@ -44,6 +45,7 @@ class HybridSearcher:
         self.encoder, self.config = encoder, config
         self.tokenizer = get_tokenizer(self.entities)
         self._evidence = [evidence_text(p) for p in passages]
+        self._sentences = [tuple(x.lower() for x in p.sentences) for p in passages]
         by_doc: dict[str, list[str]] = {}
         for p, ev in zip(passages, self._evidence):
             by_doc.setdefault(p.doc_id, []).append(ev)
@@ -97,6 +99,10 @@ class HybridSearcher:
                 sims = self.vectors[missing] @ qv
                 dense.update({i: float(s) for i, s in zip(missing, sims)})
         q_entities = [e for e in self.entities if e in query.text]
+        # A lone character (看, 用) is found inside unrelated words (看病): proximity counts whole words only.
+        words = dataclasses.replace(query, keywords=tuple(kw for kw in query.keywords if len(kw[0]) > 1))
+        if not (mode == "hybrid" and self.config.sentence_weight and words.keywords):
+            words = None
         hits = []
         for i in ids:
             ev = self._evidence[i]
@@ -109,6 +115,11 @@ class HybridSearcher:
             else:
                 bonus = self.config.entity_bonus * sum(e.lower() in ev for e in q_entities)
                 score = self.config.dense_weight * d + self.config.lexical_weight * lx + bonus
+                if words is not None:
+                    # Proximity: a passage whose single sentence holds most of the question more likely answers it
+                    # than one where the same words are scattered (and the quote is taken from one sentence).
+                    score += self.config.sentence_weight * max(
+                        (coverage(words, x) for x in self._sentences[i]), default=0.0)
             hits.append(Hit(passage=self.passages[i], score=score, dense=d, lexical=lx, coverage=cov))
         hits.sort(key=lambda h: (-h.score, h.passage.passage_id))
         return SearchResult(query, hits[:k])

@@ -1,0 +1,53 @@
+"""Hybrid search fusion through real FAISS, BM25 and jieba (vectors given, so no model is needed)."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from index.config import SearchConfig
+from index.lexical import BM25, get_tokenizer, tokenize
+from index.search import HybridSearcher
+from index.store import FaissStore
+from index.types import Passage
+
+
+def _searcher(sentence_lists, config):
+    passages = [Passage(passage_id=f"d#{i}", doc_id="d", doc_title="鹿类", text="".join(s), sentences=tuple(s))
+                for i, s in enumerate(sentence_lists)]
+    vectors = np.ones((len(passages), 4), dtype=np.float32) / 2.0  # equal similarity: only the keywords decide
+    store = FaissStore(4)
+    store.add(np.arange(len(passages), dtype=np.int64), vectors)
+    tok = get_tokenizer(())
+    bm25 = BM25.build([tokenize(p.text, tok) for p in passages])
+    return HybridSearcher(passages, store, vectors, bm25, [], encoder=None, config=config)
+
+
+SCATTERED = ["沼鹿栖息在印度。", "又名泽鹿。"]  # the same words as below, spread over two sentences
+TOGETHER = ["沼鹿又名泽鹿。", "栖息在印度。"]
+
+
+def test_a_sentence_holding_the_whole_question_lifts_its_passage():
+    base = SearchConfig()
+    qv = np.ones(4, dtype=np.float32) / 2.0
+    off = _searcher([SCATTERED, TOGETHER], dataclasses.replace(base, sentence_weight=0.0))
+    on = _searcher([SCATTERED, TOGETHER], dataclasses.replace(base, sentence_weight=0.1))
+    hits_off = off.search("沼鹿又名什么", query_vector=qv).hits
+    hits_on = on.search("沼鹿又名什么", query_vector=qv).hits
+    assert hits_off[0].score == hits_off[1].score  # a tie without proximity (broken by passage id)
+    assert hits_on[0].passage.passage_id == "d#1" and hits_on[0].score > hits_on[1].score
+
+
+def test_proximity_ignores_lone_characters_and_the_baselines():
+    texts = [["看病难的问题得到缓解。"], ["全文在政务网公布。"]]
+    qv = np.ones(4, dtype=np.float32) / 2.0
+    scores = {}
+    for w in (0.0, 0.1):
+        s = _searcher(texts, dataclasses.replace(SearchConfig(), sentence_weight=w))
+        hybrid = {h.passage.passage_id: h.score for h in s.search("看全文", query_vector=qv).hits}
+        lexical = [(h.passage.passage_id, h.score) for h in s.search("看全文", mode="lexical").hits]
+        scores[w] = (hybrid, lexical)
+    # 看 is found only inside 看病: that passage gains nothing; the one holding 全文 does
+    assert scores[0.1][0]["d#0"] == scores[0.0][0]["d#0"]
+    assert scores[0.1][0]["d#1"] > scores[0.0][0]["d#1"]
+    assert scores[0.1][1] == scores[0.0][1]  # the BM25 baseline stays a pure baseline
