@@ -25,10 +25,13 @@ def norm(text: str) -> str:
 
 
 def in_traditional(text: str) -> bool:
-    """Args: text: a quote. Returns: True when it reads as Traditional (or has no script-specific character)."""
-    from index.clean import is_traditional, to_simplified, to_traditional
+    """Args: text: a quote. Returns: True when it holds Traditional-only characters or none specific to either script.
 
-    return is_traditional(text) or to_simplified(text) == text == to_traditional(text)
+    (Taiwanese text keeps characters such as 台 that OpenCC would still convert; a majority vote would miss it.)
+    """
+    from index.clean import to_simplified, to_traditional
+
+    return to_simplified(text) != text or to_traditional(text) == text
 
 
 def ask_all(config: Config, questions: list[Question], encoder) -> dict:
@@ -123,7 +126,7 @@ def run_file(path: Path, name: str, work: Path, config: Config, encoder, limit: 
     Returns:
         {"set", "file", "contexts", "index": {...}, "modes": {mode: figures}, "vectors_kept"}.
     """
-    from bench.memo import MemoEncoder
+    from bench.memo import MemoEncoder, prefill
 
     contexts, questions = load_squad(path)
     questions = questions[:limit] if limit else questions
@@ -146,19 +149,6 @@ def run_file(path: Path, name: str, work: Path, config: Config, encoder, limit: 
         print(f"{name} {mode}: {_line(figures)}", file=sys.stderr)
     (work / "summary.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
     return out
-
-
-def prefill(memo, config: Config, questions: list[Question]) -> None:
-    """Embed, in large batches, every question and every passage sentence the runs may ask for (iteration aid)."""
-    from bot.normalize import prepare
-    from index.snapshot import open_snapshot
-
-    snap = open_snapshot(config, memo)
-    texts = [prepare(q.question, config.answer.max_question_chars).text for q in questions]
-    memo.encode_queries([t for t in texts if t])
-    sentences = list(dict.fromkeys(s for p in snap.passages for s in p.sentences))
-    memo.encode_documents(sentences, progress=True)
-    memo.save()
 
 
 def _line(f: dict) -> str:

@@ -60,3 +60,22 @@ class MemoEncoder:
         fsio.atomic_write_json(self.folder / "memo_keys.json",
                                {"fingerprint": self.fingerprint, "keys": [list(k) for k in keys]})
         self._saved = len(keys)
+
+
+def prefill(memo: MemoEncoder, config, questions) -> None:
+    """Embed, in large batches, every question and every passage sentence a run may ask for (an iteration aid).
+
+    Args:
+        memo: the MemoEncoder to fill (and save).
+        config: the workspace settings (its current index version is read).
+        questions: objects with a .question text.
+    """
+    from bot.normalize import prepare
+    from index.snapshot import open_snapshot
+
+    snap = open_snapshot(config, memo)
+    texts = [prepare(q.question, config.answer.max_question_chars).text for q in questions]
+    memo.encode_queries([t for t in texts if t])
+    sentences = list(dict.fromkeys(s for p in snap.passages for s in p.sentences))
+    memo.encode_documents(sentences, progress=True)
+    memo.save()

@@ -91,6 +91,34 @@ def _merge_short(sentences: list[str], min_chars: int) -> list[str]:
     return out
 
 
+_OPEN_END = ("：", "；", ":", ";")
+
+
+def _blocks(paras: list[str], orig_paras: list[str], headings) -> list[tuple[str, str, str]]:
+    """(section, paragraph, original) of each body paragraph, in order.
+
+    A paragraph ending in a colon or semicolon (a list's lead-in, or one of its items) is joined with the next one:
+    "有下列情形之一的，可以申请换发护照：" / "（一）护照有效期即将届满的；" / ... stay one text, so an item is
+    never a passage of its own, cut off from what it is a case of.
+    """
+    out: list[tuple[str, str, str]] = []
+    section, open_ = "", False
+    for para, orig in zip(paras, orig_paras):
+        para, orig = para.strip(), orig.strip()
+        if not para:
+            continue
+        if para in headings:
+            section, open_ = para, False
+            continue
+        if open_ and out:
+            sec, p, o = out[-1]
+            out[-1] = (sec, p + para, o + orig)
+        else:
+            out.append((section, para, orig))
+        open_ = para.endswith(_OPEN_END)
+    return out
+
+
 def segment_document(doc_id: str, title: str, text: str, original: str, headings: frozenset[str] | set[str],
                      *, max_chars: int = 260, overlap: int = 1, min_chars: int = 8, date: str = "",
                      source: str = "", url: str = "") -> list[Passage]:
@@ -112,14 +140,7 @@ def segment_document(doc_id: str, title: str, text: str, original: str, headings
     if len(orig_paras) != len(paras):
         orig_paras = paras
     passages: list[Passage] = []
-    section = ""
-    for para, orig in zip(paras, orig_paras):
-        para, orig = para.strip(), orig.strip()
-        if not para:
-            continue
-        if para in headings:
-            section = para
-            continue
+    for section, para, orig in _blocks(paras, orig_paras, headings):
         unit, unit_end = find_unit(para)
         case = find_case(para, unit_end)
         sentences = _merge_short(split_sentences(para), min_chars)

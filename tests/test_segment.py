@@ -59,3 +59,18 @@ def test_entities_for_the_tokenizer(passages):
     ents = extract_entities(passages)
     for e in ("李沧区", "市北区", "即墨市", "一揽子授信", "千人计划", "市地铁工程建设指挥部"):
         assert e in ents
+
+
+def test_a_list_stays_with_its_lead_in_until_a_sentence_ends_it():
+    text = ("第一章 总则\n第十一条 有下列情形之一的，可以申请换发护照：\n（一）护照有效期即将届满的；\n"
+            "（二）护照签证页即将使用完毕的。\n第十二条 护照由公安机关签发。")
+    orig = text.replace("换发护照", "換發護照").replace("签证页", "簽證頁")
+    got = segment_document("law", "护照法", text, orig, {"第一章 总则"}, max_chars=260)
+    assert [p.text for p in got] == [
+        "第十一条 有下列情形之一的，可以申请换发护照：（一）护照有效期即将届满的；（二）护照签证页即将使用完毕的。",
+        "第十二条 护照由公安机关签发。"]
+    assert got[0].section == "第一章 总则"
+    assert "".join(got[0].sentences_orig).startswith("第十一条 有下列情形之一的，可以申请換發護照：（一）")
+    # a heading closes an open list
+    split = segment_document("d", "t", "引言：\n小标题\n正文一句。", "引言：\n小标题\n正文一句。", {"小标题"})
+    assert [p.text for p in split] == ["引言：", "正文一句。"]
