@@ -2,14 +2,19 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from index.config import SearchConfig
-from index.lexical import BM25, get_tokenizer
+from index.lexical import BM25, get_tokenizer, tokenize
 from index.query import Query, analyse, coverage
+from index.romanise import latin_words, syllable_runs
 from index.types import Hit, Passage
+
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def evidence_text(p: Passage) -> str:
@@ -46,6 +51,7 @@ class HybridSearcher:
         self.tokenizer = get_tokenizer(self.entities)
         self._evidence = [evidence_text(p) for p in passages]
         self._sentences = [tuple(x.lower() for x in p.sentences) for p in passages]
+        self._romanised: dict[str, dict[str, str]] | None = None
         by_doc: dict[str, list[str]] = {}
         for p, ev in zip(passages, self._evidence):
             by_doc.setdefault(p.doc_id, []).append(ev)
@@ -54,6 +60,44 @@ class HybridSearcher:
     def document_evidence(self, doc_id: str) -> str:
         """Args: doc_id: a document. Returns: all its citable text, lower-cased (for places and years it names)."""
         return self._doc_evidence.get(doc_id, "")
+
+    def entities_named(self, text: str) -> list[str]:
+        """The corpus entities a query names: written out, or, in a question without Chinese characters, the
+        characters of an entity that a romanised word spells ("Licang" -> 李沧, not all of 李沧区政府).
+
+        Args:
+            text: the Simplified query.
+
+        Returns:
+            The entity strings, one per romanised word at most.
+        """
+        named = [e for e in self.entities if e in text]
+        if _HAN.search(text) or not (words := latin_words(text)):
+            return named
+        spelled = self._spelled()
+        return named + sorted({chars for w in words for chars in spelled.get(w, {})})
+
+    def _spelled(self) -> dict[str, dict[str, str]]:
+        """Romanised run -> {characters it spells: the shortest entity holding them}; built on first use."""
+        if self._romanised is None:  # a race only repeats the work
+            spelled: dict[str, dict[str, str]] = {}
+            for e in sorted(self.entities, key=len):
+                for run, chars in syllable_runs(e).items():
+                    spelled.setdefault(run, {}).setdefault(chars, e)
+            self._romanised = spelled
+        return self._romanised
+
+    def _expansion(self, text: str) -> list[str]:
+        """Search terms for the names a Latin-script question romanises (Shibei -> 市北区), for BM25."""
+        if _HAN.search(text):
+            return []
+        terms: list[str] = []
+        for w in sorted(latin_words(text)):
+            for chars, entity in self._spelled().get(w, {}).items():
+                toks = tokenize(chars, self.tokenizer)
+                # 市北 alone may fall apart into single characters: then search for the entity that holds it.
+                terms += toks if any(len(t) > 1 for t in toks) else tokenize(entity.lower(), self.tokenizer)
+        return terms
 
     def analyse(self, text: str) -> Query:
         """Args: text: Simplified query. Returns: its analysis against this corpus's vocabulary."""
@@ -84,13 +128,16 @@ class HybridSearcher:
             qv = query_vector if query_vector is not None else self.encoder.encode_queries([text])[0]
             scores, ids = self.store.search(qv[None, :].astype(np.float32), min(cand, n))
             dense = {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
-        lex_all = self.bm25.scores(list(query.search_terms)) if mode in ("hybrid", "lexical") else None
+        q_entities = self.entities_named(query.text)
+        # "Licang" in an English question: search for 李沧 too, so its passages become candidates.
+        terms = list(query.search_terms) + self._expansion(query.text)
+        lex_all = self.bm25.scores(terms) if mode in ("hybrid", "lexical") else None
         lexical: dict[int, float] = {}
         if lex_all is not None and lex_all.max() > 0:
             top = np.argpartition(-lex_all, min(cand, n) - 1)[:min(cand, n)]
             # Scaled by what a passage holding every query word would score, not by the best passage: a match on
             # words every passage has (the title's) must not look like a perfect keyword match.
-            ceiling = max(self.bm25.ceiling(list(query.search_terms)), 1e-9)
+            ceiling = max(self.bm25.ceiling(terms), 1e-9)
             lexical = {int(i): min(1.0, float(lex_all[i]) / ceiling) for i in top if lex_all[i] > 0}
         ids = set(dense) | set(lexical)
         if qv is not None:
@@ -98,7 +145,6 @@ class HybridSearcher:
             if missing:
                 sims = self.vectors[missing] @ qv
                 dense.update({i: float(s) for i, s in zip(missing, sims)})
-        q_entities = [e for e in self.entities if e in query.text]
         # A lone character (看, 用) is found inside unrelated words (看病): proximity counts whole words only.
         words = dataclasses.replace(query, keywords=tuple(kw for kw in query.keywords if len(kw[0]) > 1))
         if not (mode == "hybrid" and self.config.sentence_weight and words.keywords):

@@ -51,3 +51,15 @@ def test_proximity_ignores_lone_characters_and_the_baselines():
     assert scores[0.1][0]["d#0"] == scores[0.0][0]["d#0"]
     assert scores[0.1][0]["d#1"] > scores[0.0][0]["d#1"]
     assert scores[0.1][1] == scores[0.0][1]  # the BM25 baseline stays a pure baseline
+
+
+def test_a_romanised_place_in_an_english_question_finds_its_passages():
+    passages = [["律师执业不受地域限制。"], ["市北区将全区划分为1188个责任网格。"], ["喀什杯足球赛在喀什举行。"]]
+    s = _searcher(passages, SearchConfig())
+    s = HybridSearcher(s.passages, s.store, s.vectors, s.bm25, ["市北区", "喀什杯"], encoder=None, config=s.config)
+    qv = np.ones(4, dtype=np.float32) / 2.0
+    # "Shibei" spells 市北 (in 市北区) and 什杯 (in 喀什杯): both are searched, the grid passage wins on keywords
+    assert s.entities_named("How many grids is Shibei divided into?") == ["什杯", "市北"]
+    hits = s.search("How many grids is Shibei divided into?", query_vector=qv).hits
+    assert hits[0].passage.passage_id == "d#1" and hits[0].lexical > 0
+    assert s.entities_named("市北区有多少网格") == ["市北区"]  # Chinese questions name entities as written

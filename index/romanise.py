@@ -1,0 +1,31 @@
+"""Names in Latin letters: the toneless pinyin runs of a Chinese name (李沧区 -> licang, cangqu, licangqu)."""
+from __future__ import annotations
+
+import functools
+import re
+
+from index.errors import require
+
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_WORD = re.compile(r"[a-z]+")
+
+
+@functools.lru_cache(maxsize=16384)
+def syllable_runs(name: str) -> dict[str, str]:
+    """Args: name: a Chinese name. Returns: every run of 2 to 4 of its syllables, romanised without tones, mapped
+    to the characters it spells (李沧区 -> {"licang": "李沧", "cangqu": "沧区", "licangqu": "李沧区"})."""
+    pypinyin = require("pypinyin")
+    runs: dict[str, str] = {}
+    for chunk in _HAN_RUN.findall(name):
+        syl = pypinyin.lazy_pinyin(chunk)
+        if len(syl) != len(chunk):  # one syllable a character, or the spans would not line up
+            continue
+        for i in range(len(syl)):
+            for j in range(i + 2, min(len(syl), i + 4) + 1):
+                runs.setdefault("".join(syl[i:j]), chunk[i:j])
+    return runs
+
+
+def latin_words(text: str) -> set[str]:
+    """Args: text: a question. Returns: its Latin-letter words of 4 letters or more, lower-cased (Licang -> licang)."""
+    return {w for w in _WORD.findall(text.lower()) if len(w) >= 4}

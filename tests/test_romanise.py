@@ -1,0 +1,15 @@
+"""Romanised Chinese names: syllable runs map back to the characters they spell."""
+from index.romanise import latin_words, syllable_runs
+
+
+def test_runs_spell_their_characters():
+    runs = syllable_runs("李沧区政府")
+    assert runs["licang"] == "李沧" and runs["licangqu"] == "李沧区" and runs["cangquzheng"] == "沧区政"
+    assert "li" not in runs and "licangquzhengfu" not in runs  # 2 to 4 syllables only
+    assert syllable_runs("PPP项目") == {"xiangmu": "项目"}
+
+
+def test_latin_words_are_lower_cased_and_at_least_four_letters():
+    assert latin_words("How many grids is Shibei District divided into?") == {
+        "many", "grids", "shibei", "district", "divided", "into"}
+    assert latin_words("李沧区") == set()
