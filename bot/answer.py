@@ -12,7 +12,7 @@ from index.types import Hit, Passage
 from bot.crosslingual import names_match
 from bot.qtype import wanted
 
-_ASKS_NUMBER = re.compile(r"多少|几[个家名位项条次年成倍]?|占比|比例|百分|多大|多长|多高|多远|多久|数量|规模|金额|总额|额度|人数|个数|面积|数目|how many|how much|percent")
+_ASKS_NUMBER = re.compile(r"多少|几[个家名位项条次年成倍]?|占比|比例|百分|多大|多长|多高|多远|多久|(?:多|大|高|长|远|贵|快)不(?:多|大|高|长|远|贵|快)|数量|规模|金额|总额|额度|人数|个数|面积|数目|how many|how much|percent")
 _ASKS_WHEN = re.compile(r"什么时候|何时|哪一?年|哪天|几月|几号|时间|日期|when")
 _ASKS_WHO = re.compile(r"谁|哪个单位|哪个部门|哪家|哪些单位|哪些部门|哪个机构|什么单位|什么部门|who|which")
 _ASKS_WHERE = re.compile(r"哪里|哪儿|在哪|什么地方|哪个区|哪个市|哪些地方|where")

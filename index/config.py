@@ -56,7 +56,7 @@ class AnswerConfig:
     coverage_weight: float = 0.1
     min_confidence: float = 0.865
     min_dense_foreign: float = 0.745
-    sentence_dense_weight: float = 0.5
+    sentence_dense_weight: float = 0.0
     max_question_chars: int = 500
     examples: tuple[str, ...] = ()
 
