@@ -75,3 +75,12 @@ def test_citation_names_case_unit_and_document():
     assert "《借力民营资本》" in line and "某某区政府" in line and "《某市创新案例》" in line and "2017-01-17" in line
     bare = Passage(passage_id="b#0", doc_id="b", doc_title="文档", text="x", sentences=("x",))
     assert citation(bare) == "来源：《文档》"
+
+
+def test_a_not_a_question_about_a_quantity_asks_for_the_number():
+    from bot.answer import _sentence_score
+
+    # "多不多" names no number word, yet it asks how many: a sentence with figures scores higher for it
+    query = q("民营机构多不多", [("民营", 2.0), ("机构", 1.0)])
+    figures = P.sentences[1]
+    assert _sentence_score(query, figures, "民营机构多不多") > _sentence_score(query, figures, "民营机构好不好")
