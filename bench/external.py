@@ -175,6 +175,8 @@ def report(result: dict) -> str:
         if key == "traditional" and result["set"] != "drcd":
             continue
         lines.append(f"{label:28}" + "".join(f"{fmt.format(figs[m][key]):>10}" for m in modes))
+    if len(modes) > 1:
+        lines.append(f"(speed of {', '.join(modes[1:])}: question vectors reused from the {modes[0]} run)")
     return "\n".join(lines)
 
 
