@@ -28,6 +28,7 @@ class ModelConfig:
     batch_size: int = 32
     max_seq_length: int = 256
     threads: int = 1
+    backend: str = "auto"
 
 
 @dataclass(frozen=True)

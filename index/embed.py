@@ -1,4 +1,4 @@
-"""The Encoder contract (text -> L2-normalised float32 vectors) and its sentence-transformers implementation."""
+"""The Encoder contract (text -> L2-normalised float32 vectors) and its implementation over a sentence-transformers model."""
 from __future__ import annotations
 
 import hashlib
@@ -9,11 +9,15 @@ from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
+from index import bert_torch
+from index.bert_torch import BertMeanEncoder
 from index.config import Config
 from index.errors import ConfigError, ModelError, require
 from index.model import ensure_model, model_fingerprint, resolve_model
 
 _CHUNK_BATCHES = 4  # document batches per progress-bar step
+# "auto": a BERT mean-pooling folder (the default model) runs on bert_torch, anything else on sentence-transformers
+BACKENDS = ("auto", "sentence-transformers")
 
 
 @runtime_checkable
@@ -45,13 +49,16 @@ class SentenceTransformerEncoder:
         if mc.batch_size < 1 or mc.max_seq_length < 1:
             raise ConfigError(f"[model] batch_size ({mc.batch_size}) and max_seq_length ({mc.max_seq_length}) "
                               "must be at least 1", hint="fix them in config.toml")
-        st = require("sentence_transformers", "sentence-transformers")
+        if mc.backend not in BACKENDS:
+            raise ConfigError(f"[model] backend {mc.backend!r} is not one of {', '.join(BACKENDS)}",
+                              hint="fix it in config.toml")
         torch = require("torch")
         if mc.threads > 0:
             torch.set_num_threads(mc.threads)
         self.name = mc.name
         self.path = str(model_path or resolve_model(config))
-        self._model = _load(st, self.path)
+        self._model = _load(self.path, mc.backend, mc.max_seq_length)
+        self.backend = type(self._model).__name__
         limit = _window_limit(self._model)
         if limit is not None and mc.max_seq_length > limit:
             raise ConfigError(f"[model] max_seq_length {mc.max_seq_length} exceeds the model's limit of {limit} "
@@ -67,7 +74,7 @@ class SentenceTransformerEncoder:
 
     @property
     def model(self):
-        """The underlying SentenceTransformer (for tools and tests; encode through the methods below)."""
+        """The underlying model object (for tools and tests; encode through the methods below)."""
         return self._model
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
@@ -124,9 +131,12 @@ class SentenceTransformerEncoder:
         return out
 
     def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
-        # prompt= is explicit (possibly ""), so sentence-transformers adds neither a named nor a default prompt.
-        vecs = self._model.encode(texts, prompt=prompt, batch_size=self.batch_size, show_progress_bar=False,
-                                  convert_to_numpy=True, normalize_embeddings=True)
+        if isinstance(self._model, BertMeanEncoder):
+            vecs = self._model.encode(texts, prompt=prompt, batch_size=self.batch_size)
+        else:
+            # prompt= is explicit (possibly ""), so sentence-transformers adds neither a named nor a default prompt.
+            vecs = self._model.encode(texts, prompt=prompt, batch_size=self.batch_size, show_progress_bar=False,
+                                      convert_to_numpy=True, normalize_embeddings=True)
         return np.asarray(vecs, dtype=np.float32).reshape(len(texts), self.dim)
 
 
@@ -164,7 +174,11 @@ def _check_texts(texts: Sequence[str]) -> list[str]:
     return list(texts)
 
 
-def _load(st, path: str):
+def _load(path: str, backend: str, max_seq_length: int):
+    if backend == "auto" and bert_torch.supports(path):
+        # the same vectors as sentence-transformers (tested), without its ~5 s import: start-up and `index add`
+        return BertMeanEncoder(path, max_seq_length)
+    st = require("sentence_transformers", "sentence-transformers")
     transformers = require("transformers")
     bars = transformers.utils.logging
     shown = bars.is_progress_bar_enabled()
@@ -182,6 +196,8 @@ def _load(st, path: str):
 
 def _window_limit(model) -> int | None:
     """The longest input the model can take, in tokens, when it says so."""
+    if isinstance(model, BertMeanEncoder):
+        return model.model_max_length
     tokenizer = getattr(model, "tokenizer", None)
     limit = getattr(tokenizer, "model_max_length", None)
     if isinstance(limit, int) and 0 < limit < 100_000:  # tokenizers without a limit report a huge sentinel

@@ -1,8 +1,9 @@
-"""The sentence-transformers encoder on the real default model: shapes, norms, prompts, ranking, cache, threads."""
+"""The encoder on the real default model: the same vectors as sentence-transformers, shapes, prompts, ranking, cache."""
 from __future__ import annotations
 
 import dataclasses
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -56,9 +57,73 @@ def test_a_chinese_question_ranks_the_right_passage_first(encoder):
         assert int(np.argmax(scores)) == want, (question, scores)
 
 
+@pytest.fixture(scope="module")
+def reference(encoder):
+    """sentence-transformers itself on the same folder: what the fast backend must reproduce."""
+    import sentence_transformers
+
+    model = sentence_transformers.SentenceTransformer(encoder.path, device="cpu")
+    model.max_seq_length = encoder.model.max_seq_length
+    return model
+
+
 @pytest.mark.slow
-def test_prompts_are_applied_exactly_once(encoder):
-    model = encoder.model
+def test_the_default_model_runs_on_the_fast_backend_with_the_same_vectors(encoder, reference):
+    assert encoder.backend == "BertMeanEncoder"
+    texts = PASSAGES + ["  两端有空格  ", "hello, world", "a", "😀", "市北区" * 300, "李沧区\n社区\t卫生"]
+    for prompt in ("query: ", "passage: ", ""):
+        ours = encoder.model.encode(texts, prompt=prompt, batch_size=3)  # batches of mixed lengths: padding
+        theirs = reference.encode(texts, prompt=prompt, normalize_embeddings=True)
+        np.testing.assert_allclose(ours, theirs, atol=1e-5)
+        assert min(cos(a, b) for a, b in zip(ours, theirs)) > 0.99999
+
+
+@pytest.mark.slow
+def test_the_sentence_transformers_backend_can_be_forced(encoder, base_config):
+    forced = dataclasses.replace(base_config, model=dataclasses.replace(base_config.model,
+                                                                          backend="sentence-transformers"))
+    other = SentenceTransformerEncoder(forced, model_path=encoder.path)
+    assert other.backend == "SentenceTransformer" and other.fingerprint == encoder.fingerprint
+    np.testing.assert_allclose(other.encode_documents(PASSAGES), encoder.encode_documents(PASSAGES), atol=1e-5)
+
+
+def test_an_unknown_backend_is_named(base_config):
+    bad = dataclasses.replace(base_config, model=dataclasses.replace(base_config.model, backend="onnx"))
+    with pytest.raises(ConfigError, match="backend 'onnx'"):
+        SentenceTransformerEncoder(bad, model_path="unused")
+
+
+@pytest.mark.slow
+def test_only_a_plain_bert_mean_pooling_folder_takes_the_fast_path(encoder, tmp_path):
+    import json
+    import shutil
+
+    from index.bert_torch import supports
+
+    assert not supports(tmp_path / "missing") and not supports("intfloat/multilingual-e5-small")
+    src = Path(encoder.path)
+    for change in ("cls", "xlm", "dense"):
+        copy = tmp_path / change
+        shutil.copytree(src, copy, ignore=shutil.ignore_patterns("model.safetensors"))
+        (copy / "model.safetensors").touch()
+        assert supports(copy)
+        if change == "cls":
+            pool = json.loads((copy / "1_Pooling/config.json").read_text())
+            pool.update(pooling_mode_mean_tokens=False, pooling_mode_cls_token=True)
+            (copy / "1_Pooling/config.json").write_text(json.dumps(pool))
+        elif change == "xlm":
+            cfg = json.loads((copy / "config.json").read_text())
+            (copy / "config.json").write_text(json.dumps({**cfg, "model_type": "xlm-roberta"}))
+        else:
+            mods = json.loads((copy / "modules.json").read_text())
+            mods.insert(2, {"idx": 2, "name": "2", "path": "2_Dense", "type": "sentence_transformers.models.Dense"})
+            (copy / "modules.json").write_text(json.dumps(mods))
+        assert not supports(copy), change
+
+
+@pytest.mark.slow
+def test_prompts_are_applied_exactly_once(encoder, reference):
+    model = reference
     q, d = "李沧区社区卫生服务", PASSAGES[1]
     manual_q = model.encode(["query: " + q], prompt="", normalize_embeddings=True)[0]
     manual_d = model.encode(["passage: " + d], prompt="", normalize_embeddings=True)[0]
@@ -79,13 +144,12 @@ def test_documents_keep_their_order_whatever_the_batching(encoder):
 
 
 @pytest.mark.slow
-def test_long_texts_are_cut_to_the_window(encoder):
+def test_long_texts_are_cut_to_the_window(encoder, reference):
     long = "".join(PASSAGES) * 20  # far beyond 256 tokens
-    assert len(encoder.model.tokenizer(long)["input_ids"]) > 2 * encoder.model.max_seq_length
-    head = encoder.model.tokenizer.decode(
-        encoder.model.tokenizer("passage: " + long)["input_ids"][1:encoder.model.max_seq_length - 1])
+    assert len(reference.tokenizer(long)["input_ids"]) > 2 * reference.max_seq_length
+    head = reference.tokenizer.decode(reference.tokenizer("passage: " + long)["input_ids"][1:reference.max_seq_length - 1])
     np.testing.assert_allclose(encoder.encode_documents([long])[0],
-                               encoder.model.encode([head], prompt="", normalize_embeddings=True)[0], atol=1e-3)
+                               reference.encode([head], prompt="", normalize_embeddings=True)[0], atol=1e-3)
 
 
 @pytest.mark.slow
