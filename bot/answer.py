@@ -1,6 +1,7 @@
 """Hits -> a short answer quoted from the source, or a plain refusal (pure; the heart of answer quality)."""
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -49,8 +50,10 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "")
         # The keyword-only baseline has no similarity to judge by: it answers when most of the question is found.
         return Decision(top.coverage >= 0.5, "" if top.coverage >= 0.5 else "low_coverage")
     if not re.search(r"[\u3400-\u9fff]", query.text):
-        # A question in another language shares no keywords with Chinese text: only the cross-lingual model judges.
-        # The model's cross-lingual scores are weak, so the question must also name what the passage names.
+        # The model's cross-lingual scores are weak: the passage must also hold what the question's English words
+        # stand for (its keywords are their Chinese translations), or name what the question names.
+        if top.dense >= cfg.min_dense_translated and top.coverage >= cfg.min_coverage_translated:
+            return Decision(True)
         if top.dense < cfg.min_dense_foreign:
             return Decision(False, "low_similarity")
         return Decision(True) if names_match(query.text, top.passage) else Decision(False, "no_shared_name")
@@ -83,7 +86,7 @@ def focus(query: Query, passage: Passage) -> Query:
     rest = tuple((w, wt) for w, wt in query.keywords if w not in context)
     if not rest or len(rest) == len(query.keywords):
         return query
-    return Query(text=query.text, search_terms=query.search_terms, keywords=rest, constraints=query.constraints)
+    return dataclasses.replace(query, keywords=rest)
 
 
 def _sentence_score(query: Query, sentence: str, question: str) -> float:

@@ -159,13 +159,7 @@ def write_version(config: Config, ingested: list[Ingested], encoder, progress: b
     keys = [_text_key(t) for t in texts]
     cache = dict(previous.vectors)
     todo = [i for i, k in enumerate(keys) if k not in cache]
-    vectors = np.zeros((len(passages), encoder.dim), dtype=np.float32)
-    if todo:
-        fresh = encoder.encode_documents([texts[i] for i in todo], progress=progress)
-        for i, v in zip(todo, fresh):
-            cache[keys[i]] = v
-    for i, k in enumerate(keys):
-        vectors[i] = cache[k]
+    # The keyword side first: a command-line change loads the model meanwhile (LazyEncoder) and waits for it last.
     entities = extract_entities(passages)
     lex_keys, tokens = _tokens(passages, entities, previous)
     bm25 = BM25.build(tokens)
@@ -173,11 +167,6 @@ def write_version(config: Config, ingested: list[Ingested], encoder, progress: b
     vs = VersionStore(config.index_dir, keep=config.index.keep_versions)
     staging = vs.begin()
     try:
-        np.save(staging / "vectors.npy", vectors, allow_pickle=False)
-        store = FaissStore(encoder.dim)
-        if len(passages):
-            store.add(np.arange(len(passages), dtype=np.int64), vectors)
-        store.save(staging)
         bm25.save(staging)
         fsio.atomic_write_jsonl(staging / "passages.jsonl", [p.to_json() for p in passages])
         fsio.atomic_write_json(staging / "text_keys.json", keys)
@@ -187,6 +176,18 @@ def write_version(config: Config, ingested: list[Ingested], encoder, progress: b
         fsio.atomic_write_json(staging / "entities.json", entities)
         fsio.atomic_write_jsonl(staging / "documents.jsonl", [
             {**ing.document.__dict__, "passages": len(ing.passages)} for ing in ingested])
+        vectors = np.zeros((len(passages), encoder.dim), dtype=np.float32)
+        if todo:
+            fresh = encoder.encode_documents([texts[i] for i in todo], progress=progress)
+            for i, v in zip(todo, fresh):
+                cache[keys[i]] = v
+        for i, k in enumerate(keys):
+            vectors[i] = cache[k]
+        np.save(staging / "vectors.npy", vectors, allow_pickle=False)
+        store = FaissStore(encoder.dim)
+        if len(passages):
+            store.add(np.arange(len(passages), dtype=np.int64), vectors)
+        store.save(staging)
         docs = {ing.document.doc_id: {"title": ing.document.title, "path": ing.document.path,
                                       "hash": ing.document.content_hash, "meta_hash": ing.meta_hash,
                                       "passages": len(ing.passages),

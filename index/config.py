@@ -46,6 +46,7 @@ class SearchConfig:
     lexical_weight: float = 0.4
     entity_bonus: float = 0.05
     sentence_weight: float = 0.1
+    synonym_weight: float = 0.8
     mode: str = "hybrid"
 
 
@@ -57,6 +58,8 @@ class AnswerConfig:
     coverage_weight: float = 0.1
     min_confidence: float = 0.865
     min_dense_foreign: float = 0.745
+    min_dense_translated: float = 0.70
+    min_coverage_translated: float = 0.8
     sentence_dense_weight: float = 0.0
     max_question_chars: int = 500
     examples: tuple[str, ...] = ()

@@ -114,8 +114,12 @@ class BM25:
         tid = self.vocab.get(term)
         return float(self.idf[tid]) if tid is not None else self.max_idf
 
-    def scores(self, query_terms: list[str]) -> np.ndarray:
-        """Args: query_terms: tokens of the query. Returns: a BM25 score for every passage."""
+    def scores(self, query_terms: list[str], weights: dict[str, float] | None = None) -> np.ndarray:
+        """Args: query_terms: tokens of the query; weights: a factor per term (default 1).
+
+        Returns:
+            A BM25 score for every passage.
+        """
         out = np.zeros(self.n, dtype=np.float32)
         norm = self.k1 * (1 - self.b + self.b * self.doc_len / max(self.avgdl, 1e-9))
         for term in set(query_terms):
@@ -124,7 +128,8 @@ class BM25:
                 continue
             lo, hi = self.indptr[tid], self.indptr[tid + 1]
             rows, tf = self.rows[lo:hi], self.tfs[lo:hi]
-            out[rows] += self.idf[tid] * tf * (self.k1 + 1) / (tf + norm[rows])
+            factor = weights.get(term, 1.0) if weights else 1.0
+            out[rows] += factor * self.idf[tid] * tf * (self.k1 + 1) / (tf + norm[rows])
         return out
 
     def ceiling(self, query_terms: list[str]) -> float:

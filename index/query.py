@@ -24,21 +24,29 @@ class Query:
         search_terms: tokens for BM25 (jieba search mode).
         keywords: (word, weight) of the query's content words (jieba precise mode), weight = IDF.
         constraints: strings the evidence must contain (years, places, numbered lines) for an answer to stand.
+        alternatives: (keyword, other words for it) from the thesaurus; a text holding one of them covers the
+            keyword at synonym_weight of its weight.
+        synonym_weight: the share of a keyword's weight a synonym earns.
     """
 
     text: str
     search_terms: tuple[str, ...]
     keywords: tuple[tuple[str, float], ...]
     constraints: tuple[str, ...]
+    alternatives: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    synonym_weight: float = 0.0
 
 
-def analyse(text: str, tokenizer, idf) -> Query:
+def analyse(text: str, tokenizer, idf, thesaurus: dict[str, tuple[str, ...]] | None = None,
+            synonym_weight: float = 0.0) -> Query:
     """Analyse a Simplified query.
 
     Args:
         text: cleaned Simplified query.
         tokenizer: jieba tokenizer with the corpus entities.
         idf: callable term -> IDF (unseen terms weigh most).
+        thesaurus: word -> other words for it (see index.thesaurus); None for none.
+        synonym_weight: the share of a keyword's weight a synonym earns (0 ignores the thesaurus).
 
     Returns:
         The Query.
@@ -58,8 +66,10 @@ def analyse(text: str, tokenizer, idf) -> Query:
     for w in words:
         if len(w) >= 3 and w.endswith(_PLACE_SUFFIX) and w not in _GENERIC_PLACES:
             constraints.append(w)
+    alternatives = tuple((w, thesaurus[w]) for w in keywords if w in thesaurus) if thesaurus and synonym_weight else ()
     return Query(text=text, search_terms=search_terms, keywords=tuple(keywords.items()),
-                 constraints=tuple(dict.fromkeys(constraints)))
+                 constraints=tuple(dict.fromkeys(constraints)), alternatives=alternatives,
+                 synonym_weight=synonym_weight if alternatives else 0.0)
 
 
 def _bigrams(s: str) -> set[str]:
@@ -80,13 +90,19 @@ def coverage(query: Query, evidence: str) -> float:
     if total <= 0:
         return 1.0
     got = 0.0
+    alternatives = dict(query.alternatives)
     for word, weight in query.keywords:
         if word in evidence:
             got += weight
-        elif len(word) >= 3:
+            continue
+        part = 0.0
+        if len(word) >= 3:
             grams = _bigrams(word)
             if grams:
-                got += weight * 0.8 * sum(g in evidence for g in grams) / len(grams)
+                part = 0.8 * sum(g in evidence for g in grams) / len(grams)
+        if any(a in evidence for a in alternatives.get(word, ())):
+            part = max(part, query.synonym_weight)
+        got += weight * part
     return got / total
 
 

@@ -11,6 +11,8 @@ from index.config import SearchConfig
 from index.lexical import BM25, get_tokenizer, tokenize
 from index.query import Query, analyse, coverage
 from index.romanise import latin_words, syllable_runs
+from index.glossary import load as load_glossary, translate
+from index.thesaurus import load as load_thesaurus
 from index.types import Hit, Passage
 
 
@@ -52,6 +54,8 @@ class HybridSearcher:
         self._evidence = [evidence_text(p) for p in passages]
         self._sentences = [tuple(x.lower() for x in p.sentences) for p in passages]
         self._romanised: dict[str, dict[str, str]] | None = None
+        self.thesaurus = load_thesaurus() if config.synonym_weight > 0 else {}
+        self.glossary = load_glossary()
         by_doc: dict[str, list[str]] = {}
         for p, ev in zip(passages, self._evidence):
             by_doc.setdefault(p.doc_id, []).append(ev)
@@ -100,8 +104,53 @@ class HybridSearcher:
         return terms
 
     def analyse(self, text: str) -> Query:
-        """Args: text: Simplified query. Returns: its analysis against this corpus's vocabulary."""
-        return analyse(text, self.tokenizer, self.bm25.idf_of)
+        """Its analysis against this corpus's vocabulary; a question without Chinese characters is analysed as the
+        Chinese words its English phrases and romanised names stand for (its text stays as asked).
+
+        Args:
+            text: Simplified query.
+
+        Returns:
+            The Query.
+        """
+        if _HAN.search(text) or not latin_words(text):
+            return analyse(text, self.tokenizer, self.bm25.idf_of, self.thesaurus, self.config.synonym_weight)
+        groups, rest = translate(text, self.glossary)
+        spelled = {w: e for w in latin_words(text) for e in self._spelled().get(w, {})}
+        numbers = re.findall(r"\d+(?:\.\d+)?%?", text)
+        query = analyse(" ".join([g[0] for g in groups] + list(spelled.values()) + numbers), self.tokenizer,
+                        self.bm25.idf_of)
+        # A phrase's other translations (long-term: 远期 or 长期) stand in for its first one at full weight.
+        words = {w for w, _ in query.keywords}
+        alternatives = tuple((g[0].lower(), tuple(a.lower() for a in g[1:]))
+                             for g in groups if len(g) > 1 and g[0].lower() in words)
+        # Words the glossary cannot translate (register, live) are asked too: no Chinese text is seen to cover them.
+        missing = [w for w in rest if w not in spelled]
+        if missing and query.keywords:
+            mean = sum(wt for _, wt in query.keywords) / len(query.keywords)
+            query = dataclasses.replace(query, keywords=query.keywords + tuple((w, mean) for w in missing))
+        return dataclasses.replace(query, text=text, alternatives=alternatives,
+                                   synonym_weight=1.0 if alternatives else 0.0)
+
+    def _synonym_scores(self, query: Query, terms: list[str]) -> np.ndarray:
+        """BM25 credit for the thesaurus's other words of the query's keywords (看病 -> 就医 医疗).
+
+        Per keyword, a passage earns its best synonym's score beyond what the keyword itself scored there, so many
+        synonyms never add up. A synonym never says more than the citizen's word did: its factor is
+        synonym_weight times the keyword's IDF over its own, at most 1, so a word every passage has (评选) gains
+        nothing from rare synonyms (评审).
+        """
+        extra = np.zeros(self.bm25.n, dtype=np.float32)
+        asked = set(terms)
+        weight = dict(query.keywords)
+        for word, alts in query.alternatives:
+            best = np.zeros(self.bm25.n, dtype=np.float32)
+            for t in {t for alt in alts for t in tokenize(alt, self.tokenizer)} - asked:
+                factor = query.synonym_weight * min(1.0, weight[word] / max(self.bm25.idf_of(t), 1e-9))
+                best = np.maximum(best, self.bm25.scores([t], {t: factor}))
+            if best.any():
+                extra += np.maximum(best - self.bm25.scores(tokenize(word, self.tokenizer)), 0.0)
+        return extra
 
     def search(self, text: str, k: int | None = None, mode: str = "hybrid", query_vector: np.ndarray | None = None
                ) -> SearchResult:
@@ -132,6 +181,9 @@ class HybridSearcher:
         # "Licang" in an English question: search for 李沧 too, so its passages become candidates.
         terms = list(query.search_terms) + self._expansion(query.text)
         lex_all = self.bm25.scores(terms) if mode in ("hybrid", "lexical") else None
+        if lex_all is not None and query.alternatives:
+            # Official words for the citizen's (看病 -> 就医) score at a discount and leave the ceiling as it is.
+            lex_all = lex_all + self._synonym_scores(query, terms)
         lexical: dict[int, float] = {}
         if lex_all is not None and lex_all.max() > 0:
             top = np.argpartition(-lex_all, min(cand, n) - 1)[:min(cand, n)]

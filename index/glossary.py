@@ -1,0 +1,120 @@
+"""English public-administration words and the Chinese words official text uses for them, from glossary_en.txt."""
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+DEFAULT = Path(__file__).with_name("glossary_en.txt")
+_WORD = re.compile(r"[a-z0-9+]+")
+_LINE_NO = re.compile(r"\bline\s+(\d{1,2})\b")
+# Words that ask rather than name: neither translated nor counted as missing.
+STOPWORDS = frozenset("""a an the of in on at to for from by with about into as and or but not no is are was were be been
+being do doe did done have ha had i me my we our you your he she it its they them their this that these those there here
+what which who whom whose when where why how many much long large big old often far high get got give given can could will
+would shall should may might must please tell know want like any some all each every other than then so such very also
+just only more most less least there s t don didn isn aren wasn weren""".split())
+
+
+def words(text: str) -> list[str]:
+    """Args: text: English text. Returns: its lower-cased words, possessive 's and a plural s dropped (academies -> academy)."""
+    out = []
+    for w in _WORD.findall(re.sub(r"['’]s\b", "", text.lower())):
+        if len(w) > 4 and w.endswith("ies"):
+            w = w[:-3] + "y"
+        elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+            w = w[:-1]
+        out.append(w)
+    return out
+
+
+def parse(text: str) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Read glossary entries.
+
+    Args:
+        text: lines "english phrase = 中文 中文"; "#" starts a comment line.
+
+    Returns:
+        phrase as a tuple of words() -> its Chinese words.
+
+    Raises:
+        ValueError: a line without "=" or without words on either side (with its line number).
+    """
+    out: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for n, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        english, sep, chinese = line.partition("=")
+        key, values = tuple(words(english)), chinese.split()
+        if not sep or not key or not values:
+            raise ValueError(f"line {n}: expected 'english phrase = 中文 ...', got {line!r}")
+        out[key] = tuple(dict.fromkeys(out.get(key, ()) + tuple(values)))
+    return out
+
+
+@functools.lru_cache(maxsize=4)
+def load(path: str = str(DEFAULT)) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Args: path: a glossary file (default: the one shipped beside this module). Returns: as parse()."""
+    return parse(Path(path).read_text(encoding="utf-8"))
+
+
+def translate(text: str, glossary: dict[tuple[str, ...], tuple[str, ...]] | None = None
+              ) -> tuple[list[tuple[str, ...]], list[str]]:
+    """The Chinese words for the phrases an English text uses, longest phrase first at each position.
+
+    Args:
+        text: an English question.
+        glossary: as load() returns (default: the shipped one).
+
+    Returns:
+        (groups, rest): one group of Chinese words a phrase, in the order the phrases occur (the first word of a
+        group is its main translation, the others alternatives; "line 4" gives ("4号线",)), and the content words
+        no phrase covered (stop words and numbers left out).
+    """
+    glossary = load() if glossary is None else glossary
+    longest = max((len(k) for k in glossary), default=0)
+    known = _vocabulary(glossary)
+    ws = [_lemma(w, known) for w in words(text)]
+    out: dict[tuple[str, ...], None] = {(f"{m.group(1)}号线",): None for m in _LINE_NO.finditer(text.lower())}
+    rest: list[str] = []
+    i = 0
+    while i < len(ws):
+        for size in range(min(longest, len(ws) - i), 0, -1):
+            hit = glossary.get(tuple(ws[i:i + size]))
+            if hit:
+                out[hit] = None
+                i += size
+                break
+        else:
+            if ws[i] not in STOPWORDS and not ws[i].isdigit():
+                rest.append(ws[i])
+            i += 1
+    return list(out), rest
+
+
+_VOCABULARY: dict[int, frozenset[str]] = {}
+
+
+def _vocabulary(glossary: dict[tuple[str, ...], tuple[str, ...]]) -> frozenset[str]:
+    """Every English word of a glossary's phrases (computed once per glossary object)."""
+    vocab = _VOCABULARY.get(id(glossary))
+    if vocab is None:
+        vocab = frozenset(w for k in glossary for w in k)
+        if len(_VOCABULARY) > 8:
+            _VOCABULARY.clear()
+        _VOCABULARY[id(glossary)] = vocab
+    return vocab
+
+
+def _lemma(word: str, known: frozenset[str]) -> str:
+    """The glossary's form of an inflected word (reviewed -> review, planned -> plan, funding -> fund), else the word."""
+    if word in known:
+        return word
+    if word.endswith("ed") and len(word) > 4:
+        candidates = [word[:-2], word[:-1], word[:-3]]
+    elif word.endswith("ing") and len(word) > 5:
+        candidates = [word[:-3], word[:-3] + "e", word[:-4]]
+    else:
+        return word
+    return next((c for c in candidates if c in known), word)

@@ -1,0 +1,98 @@
+"""Citizens' words and official words: the thesaurus and the English glossary, through real jieba and BM25."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from index.config import AnswerConfig, SearchConfig
+from index.glossary import load as load_glossary, parse as parse_glossary, translate, words
+from index.query import coverage
+from index.thesaurus import load as load_thesaurus, parse as parse_thesaurus
+from index.types import Hit, Passage
+from tests.test_search import _searcher
+
+from bot.answer import decide, quote
+
+QV = np.ones(4, dtype=np.float32) / 2.0  # every passage equally similar: only the words decide
+
+
+def test_thesaurus_groups_are_symmetric_and_merge():
+    t = parse_thesaurus("# comment\n看病 就医 医疗\n\n病人 患者\n医疗 诊疗\n")
+    assert t["看病"] == ("就医", "医疗")
+    assert set(t["医疗"]) == {"看病", "就医", "诊疗"}  # in two groups: both groups' words
+    assert t["患者"] == ("病人",) and "comment" not in t
+
+
+def test_the_shipped_files_parse_and_hold_only_simplified_chinese():
+    from index.clean import to_simplified
+
+    thesaurus, glossary = load_thesaurus(), load_glossary()
+    assert len(thesaurus) > 150 and len(glossary) > 150
+    for word in list(thesaurus) + [w for ws in glossary.values() for w in ws]:
+        assert to_simplified(word) == word, word
+
+
+def test_a_synonym_covers_a_question_word_at_a_discount(base_config):
+    s = _searcher([["截至目前，重特大疾病患者就医负担明显减轻。"], ["天气晴好，适合出行。"]], SearchConfig())
+    query = s.analyse("病人看病难")
+    assert dict(query.alternatives)["病人"] == ("患者", "病患")
+    off = dataclasses.replace(query, alternatives=())
+    ev = s.passages[0].text
+    assert coverage(off, ev) < coverage(query, ev) < 1.0
+    plain = _searcher([["病人看病难。"]], dataclasses.replace(SearchConfig(), synonym_weight=0.0)).analyse("病人看病难")
+    assert plain.alternatives == ()  # synonym_weight 0 switches the thesaurus off
+
+
+def test_keyword_search_finds_the_official_word_but_a_common_word_gains_nothing():
+    s = _searcher([["评审组对申报材料逐一审阅、讨论、评分。"], ["本市举办2016年度案例展览。"], ["市民可登陆政务网查阅。"]],
+                  SearchConfig())
+    hits = s.search("谁来打分", mode="lexical").hits  # 打分 never occurs: its synonyms 评分, 评审 do
+    assert hits and hits[0].passage.passage_id == "d#0"
+    # 评选 has rare synonyms (评审, 评比), but a synonym may not say more than the citizen's word: where 评选 is in
+    # every passage, the passage holding 评审 gains nothing over the others
+    common = [["本市评选出案例，评审组逐一评分。"], ["本市评选出2016年度案例。"], ["评选结果在政务网公布。"]]
+    on = _searcher(common, SearchConfig()).search("评选年度", mode="lexical").hits
+    off = _searcher(common, dataclasses.replace(SearchConfig(), synonym_weight=0.0)).search("评选年度", mode="lexical").hits
+    assert [(h.passage.passage_id, round(h.score, 6)) for h in on] == [(h.passage.passage_id, round(h.score, 6)) for h in off]
+
+
+def test_english_words_lemmas_plurals_and_possessives():
+    assert words("Qingdao's academies agreements business") == ["qingdao", "academy", "agreement", "business"]
+    groups, rest = translate("Who reviewed the financial institutions planned for Metro Line 4?")
+    assert ("评审",) in groups and ("金融机构",) in groups and ("4号线",) in groups
+    assert ("地铁", "轨道交通") in groups and ("规划", "计划") in groups  # planned -> plan, longest phrase first
+    assert rest == []
+    assert translate("How do I register a trademark?") == ([("注册", "登记")], ["trademark"])
+
+
+def test_glossary_lines_without_an_equals_sign_are_named():
+    assert parse_glossary("metro = 地铁\n# note\nrail transit = 轨道交通 城轨")[("rail", "transit")] == ("轨道交通", "城轨")
+    with pytest.raises(ValueError, match="line 2"):
+        parse_glossary("metro = 地铁\nsubway 地铁\n")
+
+
+def test_an_english_question_is_searched_and_quoted_through_its_chinese_words():
+    passages = [["本市远期规划轨道交通总投资4000亿元。", "地铁办与19家金融机构签署合作协议。"], ["市北区划分1188个责任网格。"]]
+    s = _searcher(passages, SearchConfig())
+    question = "With how many financial institutions did the metro office sign agreements?"
+    query = s.analyse(question)
+    assert query.text == question and "金融机构" in dict(query.keywords)
+    hits = s.search(question, query_vector=QV).hits
+    assert hits[0].passage.passage_id == "d#0"
+    top = dataclasses.replace(hits[0], dense=0.72)
+    assert decide(query, [top], AnswerConfig()).answered  # below min_dense_foreign, but its words are covered
+    assert "19家" in quote(query, top.passage, question, AnswerConfig(), "hans")
+
+
+def test_english_words_without_a_translation_count_as_not_found():
+    s = _searcher([["鼓励企业在线注册，企业开办一次办好。"]], SearchConfig())
+    cfg = AnswerConfig()
+    covered = s.analyse("Can a company register online?")
+    uncovered = s.analyse("Can a company register its trademark online?")  # trademark: not translated
+    ev = s.passages[0].text
+    assert coverage(covered, ev) >= cfg.min_coverage_translated > coverage(uncovered, ev)
+    p = s.passages[0]
+    assert decide(covered, [Hit(p, 0.72, 0.72, 0.5, coverage(covered, ev))], cfg).answered
+    assert not decide(uncovered, [Hit(p, 0.72, 0.72, 0.5, coverage(uncovered, ev))], cfg).answered
