@@ -49,6 +49,19 @@ def growth_corpus(config: Config, data: Path, folder: Path) -> dict[str, int]:
     return {"seed": count(seed_files(config)), "reports": count(reports), "laws": count(laws)}
 
 
+def grown_rows(rows: list[dict]) -> list[dict]:
+    """The question set as it stands on the grown corpus: a question whose `grown` entry says the distractors
+    answer it (护照过期了怎么换新 -> 护照法 第十一条) is judged by that entry.
+
+    Args:
+        rows: the question set.
+
+    Returns:
+        New rows; those with a `grown` entry take its answerable, expect and expect_any.
+    """
+    return [{**r, **r["grown"]} if "grown" in r else r for r in rows]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the growth test. Args: argv: command-line arguments. Returns: 0 when within tolerance (or skipped), else 1."""
     from bot.evaluate import DEFAULT_QUESTIONS, load_questions, run
@@ -76,10 +89,13 @@ def main(argv: list[str] | None = None) -> int:
     results, sizes = {}, {}
     for label, cfg in (("seed", seed_cfg), ("grown", grown_cfg)):
         sizes[label] = ensure_index(cfg, encoder)["passages"]
-        results[label] = run(cfg, rows, encoder)
+        results[label] = run(cfg, rows if label == "seed" else grown_rows(rows), encoder)
     seed, grown = results["seed"], results["grown"]
     print(f"{len(rows)} questions; seed corpus {counts['seed']} document(s), {sizes['seed']} passages; grown: + "
           f"{counts['reports']} work reports + {counts['laws']} laws, {sizes['grown']} passages")
+    changed = [r["id"] for r in rows if "grown" in r]
+    if changed:
+        print(f"premise changed by the distractors (the question's `grown` entry): {', '.join(changed)}")
     print(f"{'':22}{'seed':>10}{'grown':>10}{'change':>10}")
     ok = True
     for key, label in (("answer_accuracy", "answer accuracy"), ("refusal_accuracy", "refusal accuracy")):

@@ -142,6 +142,9 @@ class QAService:
         if smalltalk.is_opinion(prepared.text):
             text = "我只引用资料中的原文作答，不对案例做评价或推荐。" + self.scope()
             return self._reply(prepared, KIND_REFUSAL, text, examples=True, version=snap.version)
+        if smalltalk.is_live(prepared.text):
+            text = "抱歉，资料库中没有找到天气、股价、路况这类实时信息：我只根据资料库中的文件作答。" + self.scope()
+            return self._reply(prepared, KIND_REFUSAL, text, examples=True, version=snap.version)
         result = snap.searcher.search(prepared.text, mode=self.config.search.mode)
         document = snap.searcher.document_evidence(result.hits[0].passage.doc_id) if result.hits else ""
         decision = answering.decide(result.query, result.hits, self.config.answer, document)

@@ -13,6 +13,19 @@ _HELP = re.compile(r"^(?:/?help|/?start|帮助|使用说明|怎么用|你是谁|
 _OPINION = re.compile(r"你觉得|你认为|你怎么看|你的看法|你个人|哪个最好|哪个更好|哪个最棒|最好的是哪|值不值得|推荐哪|好不好[？?]?$|what do you think|your opinion", re.I)
 
 
+# Live information no document holds: today's weather, a share price, the traffic now. Both a time and a topic.
+_NOW = r"(?:今天|明天|后天|今日|明日|今晚|明早|现在|目前|当前|此刻|实时|最新|这周|本周|下周|周末|马上|today|tomorrow|tonight|now|right now|current|currently|live|this week|next week)"
+_LIVE_TOPIC = (r"(?:天气|气温|温度|下雨|下雪|刮风|台风|雾霾|空气质量|股价|股票|汇率|油价|金价|路况|堵车|拥堵|限行|航班|高铁|火车|车次|余票|"
+               r"比分|开奖|彩票|weather|temperature|rain|snow|share price|stock price|stock|exchange rate|traffic|flight|train)")
+_LIVE = re.compile(rf"{_NOW}[^。？?!！]{{0,20}}{_LIVE_TOPIC}|{_LIVE_TOPIC}[^。？?!！]{{0,20}}{_NOW}", re.I)
+
+
+def is_live(text: str) -> bool:
+    """Args: text: the Simplified question. Returns: whether it asks for live information (weather, prices, traffic now),
+    which documents cannot hold."""
+    return bool(_LIVE.search(text))
+
+
 def is_opinion(text: str) -> bool:
     """Args: text: the Simplified question. Returns: whether it asks the bot for an opinion (it quotes, never judges)."""
     return bool(_OPINION.search(text))

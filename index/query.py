@@ -1,8 +1,10 @@
 """What a query asks for: weighted keywords, hard constraints (years, places), and how much of it a text covers."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from index.lexical import STOPWORDS, tokenize
 
@@ -13,6 +15,13 @@ _GENERIC_PLACES = frozenset("""社区 小区 园区 景区 地区 市区 城区 
 上市 门市 城市 各区 全区 本区 该区 全省 本省 各省 外省 全县 本县 各县 全镇 乡村 农村 市县 区县 区市 十区市 省市 各市 城乡 开发区
 高新区 功能区 示范区 试验区 自贸区 保税区 经济区 行政区 商业区 风景区 特区 人才特区 转型发展区 湾区 灾区 老区 城镇 乡镇""".split())
 _BIGRAM_OK = re.compile(r"[\u3400-\u9fffA-Za-z0-9]{2}")
+
+
+@functools.lru_cache(maxsize=1)
+def named_places() -> frozenset[str]:
+    """Returns: the provinces, regions and countries of places.txt (a question naming one needs a document naming it)."""
+    text = Path(__file__).with_name("places.txt").read_text(encoding="utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
 
 
 @dataclass(frozen=True)
@@ -63,8 +72,11 @@ def analyse(text: str, tokenizer, idf, thesaurus: dict[str, tuple[str, ...]] | N
             keywords[w] = max(idf(t) for t in subs) * (0.3 if len(w) == 1 else 1.0)
     constraints = [m.group(1) for m in _YEAR.finditer(low)]
     constraints += _NUMBERED.findall(low)
+    places = named_places()
     for w in words:
         if len(w) >= 3 and w.endswith(_PLACE_SUFFIX) and w not in _GENERIC_PLACES:
+            constraints.append(w)
+        elif w in places:
             constraints.append(w)
     alternatives = tuple((w, thesaurus[w]) for w in keywords if w in thesaurus) if thesaurus and synonym_weight else ()
     return Query(text=text, search_terms=search_terms, keywords=tuple(keywords.items()),

@@ -44,3 +44,20 @@ def test_law_body_starts_after_its_history_and_ingests_with_chapter_headings(tmp
     ing = ingest_file(out / "law_000.md", load_config(env={}))
     assert ing.document.title == "中华人民共和国居民身份证法"
     assert [p.section for p in ing.passages] == ["第一章 总 则"]
+
+
+def test_growth_judges_a_question_by_its_grown_entry_only_on_the_grown_corpus():
+    from bench.growth import grown_rows
+    from bot.evaluate import judge
+
+    row = {"id": "q1", "kind": "unanswerable", "question": "护照过期了怎么换新？", "answerable": False, "expect": [],
+           "expect_any": False, "note": "", "grown": {"answerable": True, "expect": ["换发"], "expect_any": False,
+                                                      "note": "护照法"}}
+    other = {**row, "id": "q2"}
+    del other["grown"]
+    answered = {"answered": True, "answer": "护照持有人可以申请换发护照。"}
+    refused = {"answered": False, "answer": "抱歉"}
+    assert judge(row, refused) and not judge(row, answered)  # on the seed corpus: a refusal is right
+    grown, plain = grown_rows([row, other])
+    assert judge(grown, answered) and not judge(grown, refused)  # once the laws are indexed: the answer is right
+    assert plain == other and row["answerable"] is False  # other questions and the input stay as they were

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -402,7 +403,11 @@ def test_bot_serve_prints_its_address_and_serves_until_interrupted(built_config)
                 url = found.group(0)
                 break
         assert url, "the server never printed its address"
-        assert httpx.get(f"{url}/readyz", timeout=30).status_code == 200
+        # the address comes first, the index and the model load after it: /readyz says when
+        deadline = time.monotonic() + 120
+        while httpx.get(f"{url}/readyz", timeout=30).status_code != 200:
+            assert time.monotonic() < deadline, "never ready"
+            time.sleep(0.2)
         assert httpx.post(f"{url}/api/ask", json={"question": QUESTION}, timeout=60).json()["answered"] is True
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 0

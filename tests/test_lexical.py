@@ -53,3 +53,13 @@ def test_query_constraints_and_coverage(tok):
     assert coverage(q2, DOCS[2].lower()) < 0.3
     q3 = analyse("地铁5号线的社会资本", tok, bm.idf_of)
     assert missing_constraints(q3, "为4号线引入社会资本42.32亿元") == ["5号线"]
+
+
+def test_a_named_country_or_province_must_be_in_the_evidence(tok):
+    bm = BM25.build([tokenize(d, tok) for d in DOCS])
+    q = analyse("去日本旅游的签证怎么办理", tok, bm.idf_of)
+    assert q.constraints == ("日本",)
+    assert missing_constraints(q, "旅行社可以向口岸签证机关申请办理团体旅游签证。") == ["日本"]
+    assert missing_constraints(q, "赴日本旅游须向日本驻华使馆申请签证。") == []
+    assert analyse("山东的开发区考核排第几", tok, bm.idf_of).constraints == ("山东",)
+    assert analyse("中国的开发区有多少", tok, bm.idf_of).constraints == ()  # the country documents mean, unnamed

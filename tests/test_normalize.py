@@ -1,4 +1,6 @@
 """Question clean-up, script detection, and small talk."""
+import pytest
+
 from bot import smalltalk
 from bot.normalize import in_script, prepare
 
@@ -25,6 +27,15 @@ def test_traditional_question_normalised_and_flagged():
     q = prepare("李沧区　２０１６年 評(píng)選", 500)
     assert q.script == "hans" and q.text == "李沧区 2016年 评选"
     assert in_script("李沧区", "hant") == "李滄區" and in_script("李沧区", "hans") == "李沧区"
+
+
+@pytest.mark.parametrize("text,live", [
+    ("明天青岛天气怎么样？", True), ("今天海尔的股价是多少", True), ("现在去机场的路况堵不堵", True),
+    ("What's the weather like in Qingdao tomorrow?", True), ("what is haier's stock price today", True),
+    ("李沧区现在有多少家民营社区卫生服务机构？", False), ("气象台站怎样发布天气警报？", False),
+    ("目前地铁建设的资金从哪里来？", False), ("市北区的网格化系统是什么", False)])
+def test_live_information_questions(text, live):
+    assert smalltalk.is_live(text) is live
 
 
 def test_smalltalk_classification():

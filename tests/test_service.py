@@ -35,6 +35,11 @@ def test_refuses_what_the_corpus_does_not_hold(service, question):
     assert a.sources == [] and "没有找到" in a.answer and a.suggestions
 
 
+def test_live_information_is_declined_before_search(service):
+    a = service.ask("今天青岛天气怎么样？")
+    assert a.kind == KIND_REFUSAL and not a.sources and "实时信息" in a.answer and a.suggestions
+
+
 def test_smalltalk_without_retrieval(service):
     a = service.ask("你好")
     assert a.kind == KIND_SMALLTALK and not a.answered and not a.sources
