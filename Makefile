@@ -6,12 +6,12 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup model index rebuild run serve test test-fast browser eval eval-external bench clean help
+.PHONY: setup model index rebuild run serve test test-fast browser eval eval-external eval-growth bench clean help
 
 help:
 	@echo "make run    - set up, build the index if needed, start the bot on http://127.0.0.1:8000"
 	@echo "make test   - set up and run every test"
-	@echo "make index / rebuild / eval / eval-external / bench / clean"
+	@echo "make index / rebuild / eval / eval-external / eval-growth / bench / clean"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,7 +49,11 @@ test-fast: setup
 	$(PY) -m pytest -q -m "not slow and not browser"
 
 eval: index
-	$(PY) -m bot.evaluate
+	$(PY) -m bot.evaluate $(ARGS)
+	$(PY) -m bot.evaluate --questions tests/eval/holdout.jsonl
+
+eval-growth: index
+	$(PY) -m bench.growth $(ARGS)
 
 eval-external: setup
 	$(PY) -m bench.external $(ARGS)

@@ -54,6 +54,16 @@ def questions(n: int) -> list[str]:
     return [f"{PLACES[i % len(PLACES)]}在{TOPICS[i % len(TOPICS)]}方面有什么创新做法?(问{i})" for i in range(n)]
 
 
+def token_count(model, text: str) -> int:
+    """Args: model: the encoder's model (plain-torch BERT or SentenceTransformer); text: a text. Returns: its tokens, uncut."""
+    tok = model.tokenizer
+    if callable(tok):  # a transformers tokenizer
+        return len(tok(text)["input_ids"])
+    tok.no_truncation()  # a tokenizers.Tokenizer (the plain-torch path re-arms truncation on every encode)
+    tok.no_padding()
+    return len(tok.encode(text).ids)
+
+
 def measure(threads: int, n_passages: int, n_queries: int, batch: int, window: int) -> dict:
     """One process's figures for one setting (threads 0: torch's default)."""
     from index.config import load_config
@@ -72,7 +82,7 @@ def measure(threads: int, n_passages: int, n_queries: int, batch: int, window: i
     import torch
 
     docs = passages(n_passages)
-    tokens = [len(enc.model.tokenizer(config.model.document_prompt + d)["input_ids"]) for d in docs]
+    tokens = [token_count(enc.model, config.model.document_prompt + d) for d in docs]
     enc.encode_documents(docs[:batch])  # warm-up
     t0 = time.perf_counter()
     enc.encode_documents(docs)

@@ -176,11 +176,11 @@ def write_version(config: Config, ingested: list[Ingested], encoder, progress: b
         fsio.atomic_write_json(staging / "entities.json", entities)
         fsio.atomic_write_jsonl(staging / "documents.jsonl", [
             {**ing.document.__dict__, "passages": len(ing.passages)} for ing in ingested])
-        vectors = np.zeros((len(passages), encoder.dim), dtype=np.float32)
         if todo:
             fresh = encoder.encode_documents([texts[i] for i in todo], progress=progress)
             for i, v in zip(todo, fresh):
                 cache[keys[i]] = v
+        vectors = np.zeros((len(passages), encoder.dim), dtype=np.float32)
         for i, k in enumerate(keys):
             vectors[i] = cache[k]
         np.save(staging / "vectors.npy", vectors, allow_pickle=False)

