@@ -6,6 +6,13 @@ import re
 NUM = r"(?:\d+(?:[.,]\d+)?|[一二三四五六七八九十百千万两几数〇零]+)"
 # (what the question says, what an answering text must contain); the first that matches the question wins.
 _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
+    # Contact details: citizens ask for them often, and a passage on the right topic seldom holds them.
+    ("url", re.compile(r"网址|网站地址|网页地址|链接|域名|website|web address|url"),
+     re.compile(r"https?://|www\.|[a-z0-9-]+\.(?:gov\.cn|com\.cn|org\.cn|com|cn|org|net)\b", re.I)),
+    ("phone", re.compile(r"(?:电话|号码|手机号|热线)[^，。？?]{0,4}(?:多少|是什么|是啥|几)|联系方式|联系电话|打什么电话|"
+                         r"phone number|telephone|hotline number"),
+     re.compile(r"(?<!\d)(?:\d{3,4}-?)?\d{7,8}(?!\d)|(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)12\d{3}(?!\d)|(?<!\d)400-?\d{3}-?\d{4}")),
+    ("email", re.compile(r"邮箱|电子邮件地址|e-?mail address", re.I), re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")),
     ("ratio", re.compile(r"比例|占比|百分之|百分比|比率|percent|share of"),
      re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十]成|\d+(?:\.\d+)?\s*percent")),
     ("money", re.compile(r"工资|薪水|薪酬|收入|产值|多少钱|花多少|要花|资金|投资|经费|费用|金额|营收|利润|预算|补贴|多少元|how much money"),

@@ -84,3 +84,19 @@ def test_a_not_a_question_about_a_quantity_asks_for_the_number():
     query = q("民营机构多不多", [("民营", 2.0), ("机构", 1.0)])
     figures = P.sentences[1]
     assert _sentence_score(query, figures, "民营机构多不多") > _sentence_score(query, figures, "民营机构好不好")
+
+
+def test_a_question_for_contact_details_needs_them_in_the_passage():
+    from bot.qtype import wanted
+
+    site = Passage(passage_id="w#0", doc_id="w", doc_title="t", text="案例汇编可登陆青岛政务网查阅。",
+                   sentences=("案例汇编可登陆青岛政务网查阅。",))
+    with_url = Passage(passage_id="w#1", doc_id="w", doc_title="t", text="可登陆青岛政务网（www.qingdao.gov.cn）查阅。",
+                       sentences=("可登陆青岛政务网（www.qingdao.gov.cn）查阅。",))
+    query = q("青岛政务网的网址是什么", [("青岛", 1.0), ("政务网", 3.0), ("网址", 3.0)])
+    assert decide(query, [hit(0.95, 0.9, site)], CFG).reason == "no_url"
+    assert decide(query, [hit(0.95, 0.9, with_url)], CFG).answered
+    assert wanted("市北区的热线电话是多少")[0] == "phone" and wanted("联系方式是什么")[0] == "phone"
+    assert wanted("李沧区卫生局的邮箱")[0] == "email"
+    assert wanted("12345热线是干什么的") is None  # names a hotline, asks what it does: no number needed
+    assert wanted("热线电话是多少")[1].search("请拨打0532-12345678或12345政务服务便民热线")
