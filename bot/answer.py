@@ -125,6 +125,34 @@ def _trim(sentence: str, query: Query, max_chars: int) -> str:
     return ("…" if i > 0 else "") + text.rstrip("，、：,") + ("…" if j < len(clauses) else "")
 
 
+def best_window(query: Query, passages: list[Passage], question: str, margin: float) -> Passage:
+    """The passage to quote among windows of the answering document: the one whose best sentence answers best.
+
+    Args:
+        query: the analysed query.
+        passages: the accepted passage first, then the other hits; only windows of the same part of the same
+            document (section, case and unit) compete with it.
+        question: the Simplified question text.
+        margin: how much better another window's best sentence must score to be quoted instead ([answer]
+            window_margin).
+
+    Returns:
+        One of passages (the first unless another is clearly better).
+    """
+    def best(p: Passage) -> float:
+        fq, want = focus(query, p), wanted(question)
+        return max((_sentence_score(fq, s, question.lower()) + (0.5 if want and want[1].search(s) else 0.0)
+                    for s in p.sentences), default=0.0)
+
+    first = passages[0]
+    top, top_score = first, best(first)
+    for p in passages[1:]:
+        same_part = (p.doc_id, p.section, p.case, p.unit) == (first.doc_id, first.section, first.case, first.unit)
+        if same_part and (score := best(p)) > top_score + margin:
+            top, top_score = p, score
+    return top
+
+
 def select_sentences(query: Query, passage: Passage, question: str, cfg: AnswerConfig,
                      sims: list[float] | None = None) -> tuple[int, int]:
     """Pick the run of sentences that answers the question.

@@ -154,9 +154,12 @@ class QAService:
             text = ("抱歉，资料库中没有找到能回答这个问题的内容。" + self.scope())
             return self._reply(prepared, KIND_REFUSAL, text, examples=True, version=snap.version)
         top = result.hits[0]
-        sims = self._sentence_sims(prepared.text, top.passage)
-        quoted = answering.quote(result.query, top.passage, prepared.text, self.config.answer, prepared.script, sims)
-        cite = in_script(answering.citation(top.passage), prepared.script)
+        # Another window of the same document may hold the answering sentence (overlapping windows split a paragraph).
+        quoted_from = answering.best_window(result.query, [h.passage for h in result.hits], prepared.text,
+                                            self.config.answer.window_margin)
+        sims = self._sentence_sims(prepared.text, quoted_from)
+        quoted = answering.quote(result.query, quoted_from, prepared.text, self.config.answer, prepared.script, sims)
+        cite = in_script(answering.citation(quoted_from), prepared.script)
         sources = [self._source(h, prepared.script) for h in result.hits
                    if h is top or h.score >= 0.85 * top.score]
         return Answer(question=prepared.asked, answered=True, answer=f"{quoted}\n{cite}", sources=sources,

@@ -61,6 +61,7 @@ class AnswerConfig:
     min_dense_translated: float = 0.70
     min_coverage_translated: float = 0.8
     sentence_dense_weight: float = 0.0
+    window_margin: float = 0.35
     max_question_chars: int = 500
     examples: tuple[str, ...] = ()
 

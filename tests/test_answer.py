@@ -1,4 +1,6 @@
 """Pure answer composition: refusal decisions, sentence choice, trimming, citations."""
+import dataclasses
+
 from index.config import AnswerConfig
 from index.query import Query
 from index.types import Hit, Passage
@@ -100,3 +102,19 @@ def test_a_question_for_contact_details_needs_them_in_the_passage():
     assert wanted("李沧区卫生局的邮箱")[0] == "email"
     assert wanted("12345热线是干什么的") is None  # names a hotline, asks what it does: no number needed
     assert wanted("热线电话是多少")[1].search("请拨打0532-12345678或12345政务服务便民热线")
+
+
+def test_another_window_of_the_document_is_quoted_only_when_clearly_better():
+    from bot.answer import best_window
+
+    first = Passage(passage_id="d#1", doc_id="d", doc_title="t", text="地铁办探索投融资改革。本市远期规划投资4000亿元。",
+                    sentences=("地铁办探索投融资改革。", "本市远期规划投资4000亿元。"))
+    second = Passage(passage_id="d#2", doc_id="d", doc_title="t", text="地铁办与19家金融机构签署协议，获得预授信额度。",
+                     sentences=("地铁办与19家金融机构签署协议，获得预授信额度。",))
+    elsewhere = dataclasses.replace(second, passage_id="e#0", doc_id="e")
+    query = q("地铁办和几家金融机构签了协议", [("地铁办", 2.0), ("金融机构", 3.0), ("协议", 2.0)])
+    assert best_window(query, [first, second], query.text, 0.35) is second
+    assert best_window(query, [first, elsewhere], query.text, 0.35) is first  # another document is never quoted
+    other_case = dataclasses.replace(second, passage_id="d#3", case="另一个案例")
+    assert best_window(query, [first, other_case], query.text, 0.35) is first  # nor another case of the same one
+    assert best_window(query, [first, second], query.text, 10.0) is first  # not clearly better: the accepted one
