@@ -74,7 +74,7 @@ def translate(text: str, glossary: dict[tuple[str, ...], tuple[str, ...]] | None
     """
     glossary = load() if glossary is None else glossary
     longest = max((len(k) for k in glossary), default=0)
-    known = _vocabulary(glossary)
+    known = frozenset(w for phrase in glossary for w in phrase)  # ~200 phrases: cheaper than caching by identity
     ws = [_lemma(w, known) for w in words(text)]
     out: dict[tuple[str, ...], None] = {(f"{m.group(1)}号线",): None for m in _LINE_NO.finditer(text.lower())}
     rest: list[str] = []
@@ -91,20 +91,6 @@ def translate(text: str, glossary: dict[tuple[str, ...], tuple[str, ...]] | None
                 rest.append(ws[i])
             i += 1
     return list(out), rest
-
-
-_VOCABULARY: dict[int, frozenset[str]] = {}
-
-
-def _vocabulary(glossary: dict[tuple[str, ...], tuple[str, ...]]) -> frozenset[str]:
-    """Every English word of a glossary's phrases (computed once per glossary object)."""
-    vocab = _VOCABULARY.get(id(glossary))
-    if vocab is None:
-        vocab = frozenset(w for k in glossary for w in k)
-        if len(_VOCABULARY) > 8:
-            _VOCABULARY.clear()
-        _VOCABULARY[id(glossary)] = vocab
-    return vocab
 
 
 def _lemma(word: str, known: frozenset[str]) -> str:

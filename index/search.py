@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.config import SearchConfig
+from index.glossary import load as load_glossary, translate
 from index.lexical import BM25, get_tokenizer, tokenize
 from index.query import Query, analyse, coverage
 from index.romanise import latin_words, syllable_runs
-from index.glossary import load as load_glossary, translate
 from index.thesaurus import load as load_thesaurus
 from index.types import Hit, Passage
 
