@@ -50,15 +50,17 @@ class WorkerEncoder:
         """End the child's input, so it exits, and reap it.
 
         Args:
-            wait: seconds to wait for it (0: leave it to exit on its own, as at the end of a command).
+            wait: seconds to let it exit by itself; 0 stops it at once (the end of a command: a child still
+                loading the model, for a command that failed early, would otherwise load it for nothing).
         """
         proc, self._proc = self._proc, None
         if proc is None:
             return
         try:
             proc.stdin.close()
-            if wait > 0:
-                proc.wait(timeout=wait)
+            if wait <= 0:
+                proc.kill()  # a pure compute worker: nothing of it needs a graceful end
+            proc.wait(timeout=wait if wait > 0 else 5)
         except (OSError, subprocess.TimeoutExpired):
             proc.kill()
             proc.wait()

@@ -59,3 +59,11 @@ def test_a_preloading_lazy_encoder_embeds_documents_in_the_worker_only(built_con
         lazy.close()
     unloaded = LazyEncoder(dataclasses.replace(built_config), preload=False)
     assert unloaded._worker is None and not unloaded.loaded
+
+
+@pytest.mark.slow
+def test_closing_at_the_end_of_a_command_stops_a_worker_still_loading(base_config, encoder):
+    worker = WorkerEncoder(base_config, encoder.path)
+    proc = worker._proc
+    worker.close(0.0)  # as atexit does: the command failed before it needed the model
+    assert proc.poll() is not None  # stopped and reaped now, not after loading the model for nothing

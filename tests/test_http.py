@@ -389,12 +389,15 @@ def test_a_busy_port_is_a_clear_error():
             bind_socket("127.0.0.1", taken.getsockname()[1])
 
 
-def test_bot_serve_prints_its_address_and_serves_until_interrupted(built_config):
+def test_bot_serve_prints_its_address_and_serves_until_interrupted(built_config, tmp_path):
     env = {**os.environ, "QABOT_CONFIG": str(ROOT / "config.toml"), "PYTHONUNBUFFERED": "1",
            "QABOT_PATHS_DATA_DIR": str(built_config.data_dir), "QABOT_PATHS_CORPUS_DIR": str(built_config.corpus_dir),
            "QABOT_PATHS_MODELS_DIR": str(built_config.models_dir)}
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", "0"], cwd=ROOT,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    log = tmp_path / "serve.log"
+    with open(log, "w", encoding="utf-8") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", "0"],
+                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=err, text=True)
+    said = lambda: log.read_text(encoding="utf-8")[-3000:]  # noqa: E731 - the server's log, for a failure message
     try:
         url = None
         for line in proc.stdout:
@@ -402,15 +405,15 @@ def test_bot_serve_prints_its_address_and_serves_until_interrupted(built_config)
             if found:
                 url = found.group(0)
                 break
-        assert url, "the server never printed its address"
-        # the address comes first, the index and the model load after it: /readyz says when
-        deadline = time.monotonic() + 120
+        assert url, f"the server never printed its address: {said()}"
+        deadline = time.monotonic() + 120  # serving starts once the address is out; /readyz says when it answers
         while httpx.get(f"{url}/readyz", timeout=30).status_code != 200:
-            assert time.monotonic() < deadline, "never ready"
+            assert time.monotonic() < deadline, f"never ready: {said()}"
             time.sleep(0.2)
-        assert httpx.post(f"{url}/api/ask", json={"question": QUESTION}, timeout=60).json()["answered"] is True
+        reply = httpx.post(f"{url}/api/ask", json={"question": QUESTION}, timeout=60).json()
+        assert reply["answered"] is True, (reply, said())
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=30) == 0
+        assert proc.wait(timeout=30) == 0, said()
         assert Path(built_config.data_dir, "state", "feedback.sqlite").exists()
     finally:
         if proc.poll() is None:
