@@ -125,6 +125,13 @@ def _trim(sentence: str, query: Query, max_chars: int) -> str:
     return ("…" if i > 0 else "") + text.rstrip("，、：,") + ("…" if j < len(clauses) else "")
 
 
+def _scores(query: Query, passage: Passage, question: str) -> list[float]:
+    """How well each sentence of a passage answers: its share of the focused query, question-type cues, and the
+    kind of answer asked for (a sentence holding an amount for "多少钱")."""
+    fq, want, q = focus(query, passage), wanted(question), question.lower()
+    return [_sentence_score(fq, s, q) + (0.5 if want and want[1].search(s) else 0.0) for s in passage.sentences]
+
+
 def best_window(query: Query, passages: list[Passage], question: str, margin: float) -> Passage:
     """The passage to quote among windows of the answering document: the one whose best sentence answers best.
 
@@ -140,9 +147,7 @@ def best_window(query: Query, passages: list[Passage], question: str, margin: fl
         One of passages (the first unless another is clearly better).
     """
     def best(p: Passage) -> float:
-        fq, want = focus(query, p), wanted(question)
-        return max((_sentence_score(fq, s, question.lower()) + (0.5 if want and want[1].search(s) else 0.0)
-                    for s in p.sentences), default=0.0)
+        return max(_scores(query, p, question), default=0.0)
 
     first = passages[0]
     top, top_score = first, best(first)
@@ -170,11 +175,7 @@ def select_sentences(query: Query, passage: Passage, question: str, cfg: AnswerC
     sents = passage.sentences
     if not sents:
         return 0, 0
-    query = focus(query, passage)
-    scores = [_sentence_score(query, s, question.lower()) for s in sents]
-    want = wanted(question)
-    if want:
-        scores = [sc + (0.5 if want[1].search(s) else 0.0) for sc, s in zip(scores, sents)]
+    scores = _scores(query, passage, question)
     if sims is not None and len(sims) == len(sents):
         scores = [sc + cfg.sentence_dense_weight * sim for sc, sim in zip(scores, sims)]
     best = max(range(len(sents)), key=lambda i: (scores[i], -i))
