@@ -92,6 +92,12 @@ class WorkerEncoder:
                           hint="run `.venv/bin/python -m index.model` to check the model")
 
 
+def _write_error(out, exc: Exception) -> None:
+    """Send one "error <message>" line (the message on one line, at most 500 characters of it)."""
+    out.write(f"error {type(exc).__name__}: {str(exc)[:500]}".replace("\n", " ").encode() + b"\n")
+    out.flush()
+
+
 def main() -> int:
     """The child: load the model named on the first input line, then answer embedding requests until input ends."""
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
@@ -106,15 +112,13 @@ def main() -> int:
         config = Config(model=ModelConfig(**spec["model"]))
         encoder = SentenceTransformerEncoder(config, spec["path"], cache_size=0)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it as a ModelError
-        out.write(f"error {type(exc).__name__}: {str(exc)[:500]}\n".replace("\n", " ").encode() + b"\n")
-        out.flush()
+        _write_error(out, exc)
         return 1
     for line in sys.stdin.buffer:
         try:
             vecs = np.ascontiguousarray(encoder.encode_documents(json.loads(line)["texts"]), dtype="<f4")
         except Exception as exc:  # noqa: BLE001 - as above
-            out.write(f"error {type(exc).__name__}: {str(exc)[:500]}".replace("\n", " ").encode() + b"\n")
-            out.flush()
+            _write_error(out, exc)
             continue
         out.write(f"ok {vecs.shape[0]} {vecs.shape[1]}\n".encode() + vecs.tobytes())
         out.flush()
