@@ -11,7 +11,7 @@ from index.search import evidence_text
 from index.types import Hit, Passage
 
 from bot.crosslingual import names_match
-from bot.qtype import wanted
+from bot.qtype import asked_actions, asks_rate, wanted
 
 _ASKS_NUMBER = re.compile(r"多少|几[个家名位项条次年成倍]?|占比|比例|百分|多大|多长|多高|多远|多久|(?:多|大|高|长|远|贵|快)不(?:多|大|高|长|远|贵|快)|数量|规模|金额|总额|额度|人数|个数|面积|数目|how many|how much|percent")
 _ASKS_WHEN = re.compile(r"什么时候|何时|哪一?年|哪天|几月|几号|时间|日期|when")
@@ -69,7 +69,19 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "")
     if want and not want[1].search(top.passage.text):
         # "What is their salary?" over a passage with no amount of money: the topic matches, the answer is not there.
         return Decision(False, f"no_{want[0]}")
+    text = top.passage.text.lower()
+    if (rate := asks_rate(query.text)) and not rate.search(text):
+        # "How much does each person get?" over a passage with a total: the rate is not there.
+        return Decision(False, "no_rate")
+    acts = asked_actions(query.text)
+    if acts and not any(_mentions(a, query, text) for a in acts):
+        # "Where do I renew my licence?" over a passage that never speaks of renewing: no procedure to quote.
+        return Decision(False, "no_procedure")
     return Decision(True)
+
+
+def _mentions(word: str, query: Query, text: str) -> bool:
+    return word in text or any(alt in text for alt in dict(query.alternatives).get(word, ()))
 
 
 def focus(query: Query, passage: Passage) -> Query:
@@ -129,7 +141,10 @@ def _scores(query: Query, passage: Passage, question: str) -> list[float]:
     """How well each sentence of a passage answers: its share of the focused query, question-type cues, and the
     kind of answer asked for (a sentence holding an amount for "多少钱")."""
     fq, want, q = focus(query, passage), wanted(question), question.lower()
-    return [_sentence_score(fq, s, q) + (0.5 if want and want[1].search(s) else 0.0) for s in passage.sentences]
+    # The citation names the case: a sentence that only repeats its title answers nothing.
+    title = f"《{passage.case}》" if passage.case else "\0"
+    return [_sentence_score(fq, s.replace(title, "，"), q) + (0.5 if want and want[1].search(s) else 0.0)
+            for s in passage.sentences]
 
 
 def best_window(query: Query, passages: list[Passage], question: str, margin: float) -> Passage:

@@ -1,9 +1,10 @@
-"""What kind of answer a question wants (an amount of money, a share, an area, people, a date, a number) (pure)."""
+"""What kind of answer a question wants (an amount, a share, a date, a rate, a procedure...) and what text can give it (pure)."""
 from __future__ import annotations
 
 import re
 
 NUM = r"(?:\d+(?:[.,]\d+)?|[一二三四五六七八九十百千万两几数〇零]+)"
+MONEY = r"[$¥￥€£]\s*\d|" + NUM + r"\s*余?[多]?[万亿千百]*(?:[美港澳日欧英韩台加新]?元|人民币|块|港币|美金)"
 # (what the question says, what an answering text must contain); the first that matches the question wins.
 _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
     # Contact details: citizens ask for them often, and a passage on the right topic seldom holds them.
@@ -12,12 +13,18 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
     ("phone", re.compile(r"(?:电话|号码|手机号|热线)[^，。？?]{0,4}(?:多少|是什么|是啥|几)|联系方式|联系电话|打什么电话|"
                          r"phone number|telephone|hotline number"),
      re.compile(r"(?<!\d)(?:\d{3,4}-?)?\d{7,8}(?!\d)|(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)12\d{3}(?!\d)|(?<!\d)400-?\d{3}-?\d{4}")),
+    # "Which website": a named site ("…政务网") answers as well as an address.
+    ("site", re.compile(r"哪个网站|什么网站|哪个网|上哪个?网|哪个平台|什么平台|哪个(?:app|小程序|公众号)|什么(?:app|小程序|公众号)|which website"),
+     re.compile(r"https?://|www\.|[\u4e00-\u9fff]{2,8}网(?![格点络上民友])|app|小程序|公众号|平台", re.I)),
     ("email", re.compile(r"邮箱|电子邮件地址|e-?mail address", re.I), re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")),
     ("ratio", re.compile(r"比例|占比|百分之|百分比|比率|percent|share of"),
      re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十]成|\d+(?:\.\d+)?\s*percent")),
-    ("money", re.compile(r"工资|薪水|薪酬|收入|产值|多少钱|花多少|要花|资金|投资|经费|费用|金额|营收|利润|预算|补贴|多少元|how much money"),
-     re.compile(NUM + r"\s*余?[多]?[万亿千百]*(?:美元|元|块)")),
-    ("area", re.compile(r"面积|多大的?(?:地方|区域|范围)?[？?]?$|有多大|占地"),
+    # Reimbursement is asked as an amount and answered as an amount or a share.
+    ("reimbursement", re.compile(r"报销[^，。？?]{0,4}(?:多少|几)|能报(?:多少|几)"),
+     re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十]成|" + MONEY)),
+    ("money", re.compile(r"[^\s，。？?]费(?:用)?[^，。？?]{0,3}(?:多少|几)|收费|多少费|工资|薪水|薪酬|收入|产值|多少钱|花多少|要花|资金|投资|经费|费用|金额|营收|利润|预算|补贴|多少元|how much money"),
+     re.compile(MONEY)),
+    ("area", re.compile(r"面积|多大的?(?:地方|区域|范围)?[？?]?$|有多大|占地|多大一?[块片]|多少(?:亩|土地)"),
      re.compile(NUM + r"\s*(?:平方公里|平方千米|平方米|亩|公顷|平方英里)")),
     ("people", re.compile(r"多少(?:名|位|人)|几(?:名|位|个人)|人数|多少[^，。？?]{0,6}(?:人才|专家|院士|员工|人员|学者|员)"),
      re.compile(NUM + r"\s*余?[多]?(?:名|位|人)")),
@@ -38,7 +45,56 @@ def wanted(question: str) -> tuple[str, re.Pattern] | None:
         (kind, pattern an answering text matches), or None when the question asks for no particular kind.
     """
     q = question.lower()
+    other_question = _NOT_AMOUNT.search(q) and not _QUANTITY.search(q)
     for kind, ask, answer in _TYPES:
-        if ask.search(q):
+        if ask.search(q) and not (other_question and kind in _AMOUNTS):
             return kind, answer
     return None
+
+
+# "Who announced the fee?", "Why is there no extra fee?": a money word in a question that asks no quantity.
+_AMOUNTS = frozenset({"reimbursement", "money", "area", "people", "number"})
+_NOT_AMOUNT = re.compile(r"谁|为何|为什么|如何|怎么|怎样|哪个|哪些|哪家|哪一|何处|何种|于何|什么样|\bwho\b|\bwhy\b|\bhow (?!many|much)|\bwhich\b")
+_QUANTITY = re.compile(r"多少|几|多大|多高|多长|多远|多久|how many|how much")
+
+
+# "Per person / per month": an amount asked as a rate is not answered by a total.
+_PER_ASK = re.compile(r"(?:每(?:个|一)?(?:人|位|名|户|家|月|年|天|日|周)|人均|户均|月均|年均|日均|一个月)[^，。？?]{0,8}"
+                      r"(?:多少|几|多高|多大|多长)|(?:多少|几)[^，。？?]{0,6}(?:每(?:个|一)?(?:人|位|户|月|年|天)|一个月)")
+_PER_ANSWER = re.compile(r"每|人均|户均|月均|年均|日均|一[日天周年]|单日|全天|/\s*(?:人|户|月|年|天|日|次)|一个月|全年|月薪|年薪|日薪|月工资|年工资")
+
+
+def asks_rate(question: str) -> re.Pattern | None:
+    """A question for an amount per person or per period wants a text that states one.
+
+    Args:
+        question: the Simplified question.
+
+    Returns:
+        The pattern an answering text matches, or None when the question asks for no rate.
+    """
+    return _PER_ANSWER if _PER_ASK.search(question.lower()) else None
+
+
+# "How / where do I apply for it": the answer is a procedure, which a text that never names the action does not give.
+_HOW = re.compile(r"怎么|怎样|如何|咋|哪里|哪儿|在哪|去哪|到哪|上哪|流程|手续|条件|材料|需要什么|要带什么|步骤")
+ACTIONS = ("补办", "换证", "换领", "换发", "报名", "申请", "办理", "预约", "缴纳", "缴费", "报销", "领取", "注册", "登记",
+           "开通", "挂号", "投诉", "举报", "申报", "提取", "迁移", "落户", "挂失", "续签", "年检", "注销", "开户", "参保",
+           "续费", "退费", "改签", "备案", "签证")
+
+
+def asked_actions(question: str) -> tuple[str, ...]:
+    """The public-service actions a "how / where do I…" question asks about.
+
+    Args:
+        question: the Simplified question.
+
+    Returns:
+        The actions named (补办, 报名, 申请, ...), empty when the question asks neither a procedure nor an amount of one.
+    """
+    q = question.lower()
+    acts = tuple(a for a in ACTIONS if a in q)
+    if not acts or _HOW.search(q):
+        return acts
+    # "能报销多少": an amount of the action is asked, which a text that never names it does not give either.
+    return tuple(a for a in acts if re.search(a + r"[^，。？?]{0,3}(?:多少|几|比例)", q))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.lexical import STOPWORDS, tokenize
+from index.romanise import sound_alike
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|年度)")
 _NUMBERED = re.compile(r"\d+(?:号线|号|期|批|届)")
@@ -131,5 +132,8 @@ def missing_constraints(query: Query, evidence: str) -> list[str]:
         # "李沧区" is satisfied by "李沧" (articles drop the suffix after first mention)
         if len(c) >= 3 and c.endswith(_PLACE_SUFFIX) and c[:-1] in evidence:
             continue
+        if not c[0].isdigit() and (sound_alike(c, evidence) or (len(c) >= 3 and c.endswith(_PLACE_SUFFIX)
+                                                                and sound_alike(c[:-1], evidence))):
+            continue  # "李仓区" typed on a pinyin keyboard for the "李沧区" the evidence names
         missing.append(c)
     return missing

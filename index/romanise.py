@@ -1,4 +1,4 @@
-"""Names in Latin letters: the toneless pinyin runs of a Chinese name (李沧区 -> licang, cangqu, licangqu)."""
+"""Names by their sound: toneless pinyin runs of a Chinese name (李沧区 -> licang, ...), and sound-alike typos."""
 from __future__ import annotations
 
 import functools
@@ -29,3 +29,26 @@ def syllable_runs(name: str) -> dict[str, str]:
 def latin_words(text: str) -> set[str]:
     """Args: text: a question. Returns: its Latin-letter words of 4 letters or more, lower-cased (Licang -> licang)."""
     return {w for w in _WORD.findall(text.lower()) if len(w) >= 4}
+
+
+def sound_alike(name: str, text: str) -> str | None:
+    """A spelling of a name in a text that sounds the same and shares a character with it: the typo a pinyin
+    keyboard makes (李仓区 for 李沧区).
+
+    Args:
+        name: a Chinese name of 2 to 6 characters.
+        text: where to look.
+
+    Returns:
+        The text's spelling, or None.
+    """
+    if not 2 <= len(name) <= 6 or not _HAN_RUN.fullmatch(name):
+        return None
+    # Only spellings that keep one of the name's characters in place are candidates: a cheap scan of long texts.
+    shapes = "|".join(name[:i] + "[\u4e00-\u9fff]" + name[i + 1:] for i in range(len(name)))
+    pypinyin = require("pypinyin")
+    sound = pypinyin.lazy_pinyin(name)
+    for m in re.finditer(f"(?=({shapes}))", text):
+        if m.group(1) != name and pypinyin.lazy_pinyin(m.group(1)) == sound:
+            return m.group(1)
+    return None

@@ -118,3 +118,33 @@ def test_another_window_of_the_document_is_quoted_only_when_clearly_better():
     other_case = dataclasses.replace(second, passage_id="d#3", case="另一个案例")
     assert best_window(query, [first, other_case], query.text, 0.35) is first  # nor another case of the same one
     assert best_window(query, [first, second], query.text, 10.0) is first  # not clearly better: the accepted one
+
+
+def test_a_rate_or_a_procedure_asked_for_must_be_in_the_passage():
+    talent = Passage(passage_id="t#0", doc_id="t", doc_title="t", text="高新区引进院士24名，投入1.8亿元专项资金。",
+                     sentences=("高新区引进院士24名，投入1.8亿元专项资金。",))
+    monthly = dataclasses.replace(talent, passage_id="t#1", text="引进的院士每人每月补贴2万元。",
+                                  sentences=("引进的院士每人每月补贴2万元。",))
+    query = q("高新区的院士每个月能拿多少补贴", [("院士", 2.0), ("补贴", 3.0)])
+    assert decide(query, [hit(0.95, 0.9, talent)], CFG).reason == "no_rate"  # a total is not a monthly amount
+    assert decide(query, [hit(0.95, 0.9, monthly)], CFG).answered
+
+    card = Passage(passage_id="s#0", doc_id="s", doc_title="t", text="社保卡“一卡通”应用功能拓展至177项。",
+                   sentences=("社保卡“一卡通”应用功能拓展至177项。",))
+    office = dataclasses.replace(card, passage_id="s#1", text="社保卡遗失的，可到就近社保服务网点申请补办。",
+                                 sentences=("社保卡遗失的，可到就近社保服务网点申请补办。",))
+    query = q("社保卡丢了去哪里补办", [("社保卡", 3.0), ("丢", 1.0), ("补办", 3.0)])
+    assert decide(query, [hit(0.95, 0.5, card)], CFG).reason == "no_procedure"
+    assert decide(query, [hit(0.95, 0.9, office)], CFG).answered
+    renew = Query(text="驾照在哪换证", search_terms=(), keywords=(("驾照", 3.0), ("换证", 3.0)), constraints=(),
+                  alternatives=(("换证", ("换领",)),), synonym_weight=0.8)
+    licence = dataclasses.replace(card, passage_id="s#2", text="驾驶证有效期满前可到车管所换领。", sentences=())
+    assert decide(renew, [hit(0.95, 0.9, licence)], CFG).answered  # the thesaurus' word for the action counts
+
+
+def test_a_sentence_that_only_repeats_the_case_title_is_not_the_answer():
+    p = Passage(passage_id="k#0", doc_id="k", doc_title="t", case="念好“五字经”", unit="开发区管委",
+                text="开发区管委《念好“五字经”》在列。为此，开发区在工作方法上创新，提出了“准”“透”“细”“实”“快”的“五字经”工作法。",
+                sentences=("开发区管委《念好“五字经”》在列。", "为此，开发区在工作方法上创新，提出了“准”“透”“细”“实”“快”的“五字经”工作法。"))
+    query = q("开发区 五字经", [("开发区", 1.0), ("五字经", 2.0)])
+    assert select_sentences(query, p, query.text, CFG) == (1, 2)

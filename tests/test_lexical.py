@@ -55,6 +55,15 @@ def test_query_constraints_and_coverage(tok):
     assert missing_constraints(q3, "为4号线引入社会资本42.32亿元") == ["5号线"]
 
 
+def test_a_place_typed_as_a_sound_alike_is_the_place_the_evidence_names(tok):
+    bm = BM25.build([tokenize(d, tok) for d in DOCS])
+    q = analyse("李仓区社区卫生服务机构有几家", tok, bm.idf_of)  # 仓 for 沧: same pinyin, a keyboard slip
+    assert "李仓区" in q.constraints
+    assert missing_constraints(q, "李沧区政府的案例") == []
+    assert missing_constraints(q, "截至目前，李沧61家社区卫生服务机构中") == []
+    assert missing_constraints(q, "崂山区政府的案例") == ["李仓区"]  # another place is still another place
+
+
 def test_a_named_country_or_province_must_be_in_the_evidence(tok):
     bm = BM25.build([tokenize(d, tok) for d in DOCS])
     q = analyse("去日本旅游的签证怎么办理", tok, bm.idf_of)

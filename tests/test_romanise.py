@@ -1,5 +1,5 @@
 """Romanised Chinese names: syllable runs map back to the characters they spell."""
-from index.romanise import latin_words, syllable_runs
+from index.romanise import latin_words, sound_alike, syllable_runs
 
 
 def test_runs_spell_their_characters():
@@ -13,3 +13,11 @@ def test_latin_words_are_lower_cased_and_at_least_four_letters():
     assert latin_words("How many grids is Shibei District divided into?") == {
         "many", "grids", "shibei", "district", "divided", "into"}
     assert latin_words("李沧区") == set()
+
+
+def test_a_sound_alike_spelling_keeps_a_character_and_the_whole_sound():
+    assert sound_alike("李仓区", "李沧区政府的案例") == "李沧区"
+    assert sound_alike("市北区", "市南区、市北区") is None  # spelled right: nothing to correct
+    assert sound_alike("李仓区", "李昌区") is None  # one character kept, another sound (chang, not cang)
+    assert sound_alike("崂山区", "李沧区政府") is None
+    assert sound_alike("李仓区1", "李沧区1") is None  # names are Chinese characters only

@@ -1,0 +1,37 @@
+"""Question types: which questions want an amount, a rate, a site or a procedure, and which texts can give one."""
+from bot.qtype import asked_actions, asks_rate, wanted
+
+
+def test_a_fee_or_reimbursement_asks_for_an_amount_a_who_or_why_does_not():
+    assert wanted("挂号费是多少")[0] == "money"
+    assert wanted("九龙巴士7号线全程收费多少")[1].search("全程收费：$4.9")
+    assert wanted("政府拨了多少经费")[1].search("通过4亿5000万加元挹注")
+    kind, pattern = wanted("看病能报销多少")
+    assert kind == "reimbursement" and pattern.search("报销比例达到70%") and pattern.search("最高报销30万元")
+    assert not pattern.search("民营机构56家")
+    assert wanted("是谁宣布提供申请费用") is None  # asks who: the money word names the topic
+    assert wanted("为什么寄东西不需要额外费用") is None
+    assert wanted("为什么这个项目的费用是多少万元")[0] == "money"  # a quantity word still asks for the amount
+
+
+def test_size_and_site_questions():
+    assert wanted("开发区划了多大一块地搞转型发展")[0] == "area"
+    kind, pattern = wanted("想看全部案例，可以上哪个网站查")
+    assert kind == "site" and pattern.search("市民可登陆青岛政务网查阅")
+    assert not pattern.search("全区划分为1188个责任网格")
+
+
+def test_a_rate_is_asked_per_person_or_period_and_a_total_does_not_give_it():
+    rate = asks_rate("高新区的院士每个月能拿多少补贴")
+    assert rate and rate.search("每人每月补贴2000元") and rate.search("人均3万元")
+    assert not rate.search("投入1.8亿元专项资金")
+    assert asks_rate("每天有几班车") and asks_rate("每天有几班车").search("一日往返8班")
+    assert asks_rate("高新区引进了多少院士") is None
+
+
+def test_a_how_or_where_question_names_the_action_it_asks_about():
+    assert asked_actions("社保卡丢了去哪里补办") == ("补办",)
+    assert asked_actions("网格巡治员怎么报名") == ("报名",)
+    assert asked_actions("李沧区的民营医院看病能报销多少") == ("报销",)  # an amount of the action
+    assert asked_actions("报销的医院有哪些") == ()  # names the action, asks neither how nor how much
+    assert asked_actions("市北区有什么创新做法") == ()
