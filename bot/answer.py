@@ -84,6 +84,29 @@ def _mentions(word: str, query: Query, text: str) -> bool:
     return word in text or any(alt in text for alt in dict(query.alternatives).get(word, ()))
 
 
+def prefer_typed(query: Query, hits: list[Hit], ratio: float, depth: int = 5) -> list[Hit]:
+    """Hits with the top document's best window that holds the kind of answer asked for first, when the top lacks it.
+
+    Args:
+        query: the analysed query.
+        hits: search hits, best first.
+        ratio: how close (a share of the top score) a lower hit must score to move up ([answer] type_rerank_ratio);
+            only windows of the top hit's document move: another document holding an amount is a near miss.
+        depth: how many hits are looked at.
+
+    Returns:
+        The hits, reordered or as they were.
+    """
+    want = wanted(query.text)
+    if not want or not hits or want[1].search(hits[0].passage.text):
+        return hits
+    for i, h in enumerate(hits[1:depth], 1):
+        same_doc = h.passage.doc_id == hits[0].passage.doc_id
+        if same_doc and h.score >= ratio * hits[0].score and want[1].search(h.passage.text):
+            return [h] + hits[:i] + hits[i + 1:]
+    return hits
+
+
 def focus(query: Query, passage: Passage) -> Query:
     """The part of the query the quote must answer: words the citation already names (case, unit, heading) are left out.
 

@@ -14,8 +14,8 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
                          r"phone number|telephone|hotline number"),
      re.compile(r"(?<!\d)(?:\d{3,4}-?)?\d{7,8}(?!\d)|(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)12\d{3}(?!\d)|(?<!\d)400-?\d{3}-?\d{4}")),
     # "Which website": a named site ("…政务网") answers as well as an address.
-    ("site", re.compile(r"哪个网站|什么网站|哪个网|上哪个?网|哪个平台|什么平台|哪个(?:app|小程序|公众号)|什么(?:app|小程序|公众号)|which website"),
-     re.compile(r"https?://|www\.|[\u4e00-\u9fff]{2,8}网(?![格点络上民友])|app|小程序|公众号|平台", re.I)),
+    ("site", re.compile(r"哪个网站|什么网站|哪个网|上哪个?网|哪个(?:app|小程序|公众号)|什么(?:app|小程序|公众号)|which website"),
+     re.compile(r"https?://|www\.|(?:政务|政府|服务|信息|门户|新闻|官方)网|官网|网站|app|小程序|公众号", re.I)),
     ("email", re.compile(r"邮箱|电子邮件地址|e-?mail address", re.I), re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")),
     ("ratio", re.compile(r"比例|占比|百分之|百分比|比率|percent|share of"),
      re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十]成|\d+(?:\.\d+)?\s*percent")),

@@ -1,6 +1,8 @@
 """The one call every channel makes: ask(question) -> Answer; holds the current index version and swaps it live."""
 from __future__ import annotations
 
+import dataclasses
+
 import logging
 import threading
 import uuid
@@ -146,6 +148,9 @@ class QAService:
             text = "抱歉，资料库中没有找到天气、股价、路况这类实时信息：我只根据资料库中的文件作答。" + self.scope()
             return self._reply(prepared, KIND_REFUSAL, text, examples=True, version=snap.version)
         result = snap.searcher.search(prepared.text, mode=self.config.search.mode)
+        # The top document's window that holds the kind of answer asked for ("哪个网站" -> a named site) goes first.
+        hits = answering.prefer_typed(result.query, result.hits, self.config.answer.type_rerank_ratio)
+        result = dataclasses.replace(result, hits=hits)
         document = snap.searcher.document_evidence(result.hits[0].passage.doc_id) if result.hits else ""
         decision = answering.decide(result.query, result.hits, self.config.answer, document)
         log.info("question", extra={"answered": decision.answered, "reason": decision.reason,

@@ -62,6 +62,7 @@ class AnswerConfig:
     min_coverage_translated: float = 0.8
     sentence_dense_weight: float = 0.0
     window_margin: float = 0.35
+    type_rerank_ratio: float = 0.9
     max_question_chars: int = 500
     examples: tuple[str, ...] = ()
 

@@ -148,3 +148,20 @@ def test_a_sentence_that_only_repeats_the_case_title_is_not_the_answer():
                 sentences=("开发区管委《念好“五字经”》在列。", "为此，开发区在工作方法上创新，提出了“准”“透”“细”“实”“快”的“五字经”工作法。"))
     query = q("开发区 五字经", [("开发区", 1.0), ("五字经", 2.0)])
     assert select_sentences(query, p, query.text, CFG) == (1, 2)
+
+
+def test_a_window_of_the_top_document_holding_the_asked_kind_moves_first():
+    from bot.answer import prefer_typed
+
+    intro = Passage(passage_id="n#0", doc_id="n", doc_title="t", text="本市评选出2016年度创新工作案例。", sentences=())
+    site = dataclasses.replace(intro, passage_id="n#4", text="市民可登陆青岛政务网查阅案例汇编。")
+    other = dataclasses.replace(site, passage_id="m#0", doc_id="m")
+    query = q("可以上哪个网站看全部案例", [("网站", 3.0), ("案例", 1.0)])
+    top, low = Hit(intro, 0.60, 0.9, 0.1, 0.2), Hit(site, 0.56, 0.9, 0.1, 0.2)
+    assert [h.passage for h in prefer_typed(query, [top, low], 0.9)] == [site, intro]
+    assert prefer_typed(query, [top, Hit(site, 0.50, 0.9, 0.1, 0.2)], 0.9)[0].passage is intro  # too far below
+    assert prefer_typed(query, [top, Hit(other, 0.59, 0.9, 0.1, 0.2)], 0.9)[0].passage is intro  # another document
+    when = q("案例是哪一年评的", [("案例", 1.0)])
+    assert prefer_typed(when, [Hit(site, 0.6, 0.9, 0.1, 0.2), top], 0.9)[0].passage is intro  # the window with a year
+    plain = q("案例讲了什么", [("案例", 1.0)])
+    assert prefer_typed(plain, [Hit(site, 0.6, 0.9, 0.1, 0.2), top], 0.9)[0].passage is site  # no kind asked

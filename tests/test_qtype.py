@@ -18,7 +18,7 @@ def test_size_and_site_questions():
     assert wanted("开发区划了多大一块地搞转型发展")[0] == "area"
     kind, pattern = wanted("想看全部案例，可以上哪个网站查")
     assert kind == "site" and pattern.search("市民可登陆青岛政务网查阅")
-    assert not pattern.search("全区划分为1188个责任网格")
+    assert not pattern.search("全区划分为1188个责任网格") and not pattern.search("实施“互联网+”行动")
 
 
 def test_a_rate_is_asked_per_person_or_period_and_a_total_does_not_give_it():
