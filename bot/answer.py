@@ -11,7 +11,7 @@ from index.search import evidence_text
 from index.types import Hit, Passage
 
 from bot.crosslingual import names_match
-from bot.qtype import asked_actions, asks_rate, wanted
+from bot.qtype import asked_actions, asked_roles, asks_rate, wanted
 
 _ASKS_NUMBER = re.compile(r"多少|几[个家名位项条次年成倍]?|占比|比例|百分|多大|多长|多高|多远|多久|(?:多|大|高|长|远|贵|快)不(?:多|大|高|长|远|贵|快)|数量|规模|金额|总额|额度|人数|个数|面积|数目|how many|how much|percent")
 _ASKS_WHEN = re.compile(r"什么时候|何时|哪一?年|哪天|几月|几号|时间|日期|when")
@@ -77,6 +77,10 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "")
     if acts and not any(_mentions(a, query, text) for a in acts):
         # "Where do I renew my licence?" over a passage that never speaks of renewing: no procedure to quote.
         return Decision(False, "no_procedure")
+    roles = asked_roles(query.text)
+    if roles and not any(_mentions(r, query, text) for r in roles):
+        # "Who chairs the panel?" over a passage that never names a chair.
+        return Decision(False, "no_role")
     return Decision(True)
 
 
@@ -117,7 +121,7 @@ def focus(query: Query, passage: Passage) -> Query:
     Returns:
         The query with those keywords dropped (unchanged when nothing would be left).
     """
-    context = " ".join(x for x in (passage.case or "", passage.unit or "", passage.section, passage.doc_title)).lower()
+    context = " ".join(x for x in (passage.unit or "", passage.section, passage.doc_title)).lower()
     rest = tuple((w, wt) for w, wt in query.keywords if w not in context)
     if not rest or len(rest) == len(query.keywords):
         return query

@@ -16,6 +16,10 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
     # "Which website": a named site ("…政务网") answers as well as an address.
     ("site", re.compile(r"哪个网站|什么网站|哪个网|上哪个?网|哪个(?:app|小程序|公众号)|什么(?:app|小程序|公众号)|which website"),
      re.compile(r"https?://|www\.|(?:政务|政府|服务|信息|门户|新闻|官方)网|官网|网站|app|小程序|公众号", re.I)),
+    # An address: a street and number, a building, or a room; the passage naming the office is not enough.
+    ("address", re.compile(r"地址|办公地点|在哪[儿里]?办公|门牌|street address|office address|address of"),
+     re.compile(r"地址|[路街道巷]\s*\d+\s*号|\d+\s*号(?:楼|院)|大厦|大楼|广场|\d+\s*室|\d+\s*丁目|"
+                r"(?:省|市|县|区)[\u4e00-\u9fff]{1,6}(?:市|县|区|镇|乡|村|邨|街道)|[\u4e00-\u9fff](?:路|街|道)与", re.I)),
     ("email", re.compile(r"邮箱|电子邮件地址|e-?mail address", re.I), re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")),
     ("ratio", re.compile(r"比例|占比|百分之|百分比|比率|percent|share of"),
      re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十]成|\d+(?:\.\d+)?\s*percent")),
@@ -24,13 +28,18 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
      re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十]成|" + MONEY)),
     ("money", re.compile(r"[^\s，。？?]费(?:用)?[^，。？?]{0,3}(?:多少|几)|收费|多少费|工资|薪水|薪酬|收入|产值|多少钱|花多少|要花|资金|投资|经费|费用|金额|营收|利润|预算|补贴|多少元|how much money"),
      re.compile(MONEY)),
-    ("area", re.compile(r"面积|多大的?(?:地方|区域|范围)?[？?]?$|有多大|占地|多大一?[块片]|多少(?:亩|土地)"),
+    ("area", re.compile(r"面积|多大的?(?:地方|区域|范围)?[？?]?$|有多大|占地|多大一?[块片]|多少(?:亩|土地)|"
+                        r"square (?:kilomet|met|mile)|hectare|how large|how big"),
      re.compile(NUM + r"\s*(?:平方公里|平方千米|平方米|亩|公顷|平方英里)")),
     ("people", re.compile(r"多少(?:名|位|人)|几(?:名|位|个人)|人数|多少[^，。？?]{0,6}(?:人才|专家|院士|员工|人员|学者|员)"),
      re.compile(NUM + r"\s*余?[多]?(?:名|位|人)")),
-    ("date", re.compile(r"什么时候|何时|哪一年|哪年|哪天|几月|几号|日期|什么时间|when"),
-     re.compile(r"\d{2,4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|[一二三四五六七八九十〇零]{2,4}年|[一二三四五六七八九十]+月|世纪|年代")),
-    ("ordinal", re.compile(r"第几|排第|排名第|名列第"), re.compile(r"第\s*[一二三四五六七八九十百\d]+")),
+    ("duration", re.compile(r"多久|多长时间|多少天|几天|几个月|几年能|几年才|how long"),
+     re.compile(NUM + r"\s*(?:个)?(?:天|日|工作日|小时|分钟|周|星期|个月|月|年)|当天|当日|即时|立等|即办")),
+    ("date", re.compile(r"什么时候|啥时候?|几时|多会儿|何时|哪一年|哪年|哪天|几月|几号|哪个月|日期|什么时间|when"),
+     re.compile(r"\d{2,4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|[一二三四五六七八九十〇零]{2,4}年|[一二三四五六七八九十]+月|世纪|年代|"
+                r"[唐宋元明清汉秦隋晋金辽](?:朝|代)|[南北]宋|[东西]汉|[东西]晋|[\u4e00-\u9fff]{1,3}(?:时代|纪)(?!律|念|要|检|录|委)|"
+                r"[早中晚初末]期|年间|[春夏秋冬]季|当天|前夕")),
+    ("ordinal", re.compile(r"第几|排第|排名第|名列第|排名(?:如何|怎么样|怎样|多少)|名次|排在哪|what rank|which place"), re.compile(r"第\s*[一二三四五六七八九十百\d]+")),
     ("number", re.compile(r"多少|几[个家项条次座所种批]|how many|how much"), re.compile(NUM)),
 ]
 
@@ -98,3 +107,22 @@ def asked_actions(question: str) -> tuple[str, ...]:
         return acts
     # "能报销多少": an amount of the action is asked, which a text that never names it does not give either.
     return tuple(a for a in acts if re.search(a + r"[^，。？?]{0,3}(?:多少|几|比例)", q))
+
+
+# "Who leads it?": a text that never names the role has not said who holds it.
+_WHO = re.compile(r"谁|哪位|叫什么|什么人|姓什么|who")
+ROLES = ("组长", "副组长", "主任", "局长", "市长", "区长", "县长", "书记", "负责人", "院长", "校长", "董事长", "总经理", "部长",
+         "厅长", "主席", "处长", "科长", "站长", "所长", "经理", "发言人", "联系人", "法人代表", "法定代表人")
+
+
+def asked_roles(question: str) -> tuple[str, ...]:
+    """The posts a "who holds it" question asks about.
+
+    Args:
+        question: the Simplified question.
+
+    Returns:
+        The roles named (组长, 局长, 负责人, ...), empty when the question asks who holds none.
+    """
+    q = question.lower()
+    return tuple(r for r in ROLES if r in q) if _WHO.search(q) else ()

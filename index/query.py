@@ -20,7 +20,7 @@ _BIGRAM_OK = re.compile(r"[\u3400-\u9fffA-Za-z0-9]{2}")
 
 @functools.lru_cache(maxsize=1)
 def named_places() -> frozenset[str]:
-    """Returns: the provinces, regions and countries of places.txt (a question naming one needs a document naming it)."""
+    """Returns: the provinces, regions, countries and cities of places.txt (a question naming one needs a document naming it)."""
     text = Path(__file__).with_name("places.txt").read_text(encoding="utf-8")
     return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
 

@@ -148,6 +148,18 @@ def test_a_sentence_that_only_repeats_the_case_title_is_not_the_answer():
                 sentences=("开发区管委《念好“五字经”》在列。", "为此，开发区在工作方法上创新，提出了“准”“透”“细”“实”“快”的“五字经”工作法。"))
     query = q("开发区 五字经", [("开发区", 1.0), ("五字经", 2.0)])
     assert select_sentences(query, p, query.text, CFG) == (1, 2)
+    # The case's own words still count in the sentences (only the unit, section and title are left out there).
+    query = q("开发区的五字经是哪五个字", [("开发区", 1.0), ("五字经", 2.0), ("五个", 3.0), ("字", 1.0)])
+    assert select_sentences(query, p, query.text, CFG)[0] == 1
+
+
+def test_who_holds_a_post_is_answered_only_by_a_passage_naming_the_post():
+    panel = Passage(passage_id="r#0", doc_id="r", doc_title="t", text="由人大代表、政协委员、学者等组成的评审组逐一评分。",
+                    sentences=("由人大代表、政协委员、学者等组成的评审组逐一评分。",))
+    query = q("这次评审组的组长是谁", [("评审组", 3.0), ("组长", 3.0)])
+    assert decide(query, [hit(0.95, 0.6, panel)], CFG).reason == "no_role"
+    led = dataclasses.replace(panel, passage_id="r#1", text="评审组组长由张某担任。")
+    assert decide(query, [hit(0.95, 0.9, led)], CFG).answered
 
 
 def test_a_window_of_the_top_document_holding_the_asked_kind_moves_first():

@@ -72,3 +72,12 @@ def test_a_named_country_or_province_must_be_in_the_evidence(tok):
     assert missing_constraints(q, "赴日本旅游须向日本驻华使馆申请签证。") == []
     assert analyse("山东的开发区考核排第几", tok, bm.idf_of).constraints == ("山东",)
     assert analyse("中国的开发区有多少", tok, bm.idf_of).constraints == ()  # the country documents mean, unnamed
+
+
+def test_a_named_city_must_be_in_the_evidence_and_question_words_are_not_keywords(tok):
+    bm = BM25.build([tokenize(d, tok) for d in DOCS])
+    q = analyse("济南2016年有哪些创新案例获奖", tok, bm.idf_of)
+    assert "济南" in q.constraints
+    assert missing_constraints(q, "本市评选出2016年度全市政府系统创新工作案例") == ["济南"]
+    words = [w for w, _ in analyse("评选结果啥时候公布的", tok, bm.idf_of).keywords]
+    assert "啥时候" not in words and "结果" in words

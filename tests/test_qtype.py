@@ -1,5 +1,5 @@
 """Question types: which questions want an amount, a rate, a site or a procedure, and which texts can give one."""
-from bot.qtype import asked_actions, asks_rate, wanted
+from bot.qtype import asked_actions, asked_roles, asks_rate, wanted
 
 
 def test_a_fee_or_reimbursement_asks_for_an_amount_a_who_or_why_does_not():
@@ -35,3 +35,28 @@ def test_a_how_or_where_question_names_the_action_it_asks_about():
     assert asked_actions("李沧区的民营医院看病能报销多少") == ("报销",)  # an amount of the action
     assert asked_actions("报销的医院有哪些") == ()  # names the action, asks neither how nor how much
     assert asked_actions("市北区有什么创新做法") == ()
+
+
+def test_when_how_long_and_what_rank_in_citizens_words():
+    kind, pattern = wanted("地铁4号线啥时候能通车啊")
+    assert kind == "date" and pattern.search("2016年4号线引入社会资本") and pattern.search("侏罗纪晚期开始分裂")
+    assert not pattern.search("由人大代表、政协委员组成的评审组")  # 代表 is not a dynasty
+    kind, pattern = wanted("在青岛办护照大概要多久才能拿到")
+    assert kind == "duration" and pattern.search("7个工作日内办结") and not pattern.search("出入境管理部门受理申请")
+    kind, pattern = wanted("青岛开发区在山东省内排名如何")
+    assert kind == "ordinal" and pattern.search("在省内列第一")
+
+
+def test_an_address_is_a_street_or_a_chain_of_places_not_an_office_name():
+    kind, pattern = wanted("青岛开发区管委的办公地址在哪儿")
+    assert kind == "address"
+    assert not pattern.search("青岛开发区管委《念好“五字经”》在列")
+    assert pattern.search("位于香山路8号") and pattern.search("中国四川省成都市北部新都区")
+    assert wanted("这个车站位于哪里") is None  # where it lies, not its address: a region answers
+
+
+def test_who_holds_a_post_asks_for_that_post():
+    assert asked_roles("这次评审组的组长是谁") == ("组长",)
+    assert asked_roles("高新区的负责人叫什么名字") == ("负责人",)
+    assert asked_roles("评审组由哪些人组成") == ()  # no post named
+    assert asked_roles("组长负责什么工作") == ()  # names the post, asks what it does
