@@ -33,6 +33,8 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
      re.compile(NUM + r"\s*(?:平方公里|平方千米|平方米|亩|公顷|平方英里)")),
     ("people", re.compile(r"多少(?:名|位|人)|几(?:名|位|个人)|人数|多少[^，。？?]{0,6}(?:人才|专家|院士|员工|人员|学者|员)"),
      re.compile(NUM + r"\s*余?[多]?(?:名|位|人)")),
+    # A deadline: the day a text mentions is not one unless it says something ends or is due then.
+    ("deadline", re.compile(r"截止|截至|deadline|最晚|最迟"), re.compile(r"截止|截至|之前|以前|前[报交完提]|最晚|最迟|期限")),
     ("duration", re.compile(r"多久|多长时间|多少天|几天|几个月|几年能|几年才|how long"),
      re.compile(NUM + r"\s*(?:个)?(?:天|日|工作日|小时|分钟|周|星期|个月|月|年)|当天|当日|即时|立等|即办")),
     ("date", re.compile(r"什么时候|啥时候?|几时|多会儿|何时|哪一年|哪年|哪天|几月|几号|哪个月|日期|什么时间|when"),

@@ -53,7 +53,8 @@ def _converter(config: str):
 
 def to_simplified(text: str) -> str:
     """Args: text: any Chinese text. Returns: it in Simplified characters (OpenCC t2s)."""
-    return _converter("t2s").convert(text) if text else text
+    # Taiwan and Hong Kong write 甚麼 for 什么; t2s keeps the 甚, and 甚么 is no word in Simplified text.
+    return _converter("t2s").convert(text).replace("甚么", "什么") if text else text
 
 
 def to_traditional(text: str) -> str:

@@ -33,6 +33,7 @@ def test_is_reading_knows_traditional_characters():
 
 def test_script_conversion_and_detection():
     assert to_simplified("李滄區民營機構") == "李沧区民营机构"
+    assert to_simplified("用甚麼辦法") == "用什么办法" and to_simplified("甚至") == "甚至"  # Taiwan's 甚麼 is 什么
     assert to_traditional("李沧区") == "李滄區"
     assert is_traditional("李滄區的民營機構佔比多少")
     assert not is_traditional("李沧区的民营机构占比多少")

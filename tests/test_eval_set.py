@@ -11,6 +11,8 @@ from index.clean import clean_document, is_traditional, to_traditional
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "eval" / "questions.jsonl"
 HOLDOUT = ROOT / "tests" / "eval" / "holdout.jsonl"  # written later, after the thesaurus and glossary: a second check
+# Written by people who had read the article and nothing else of the project (tests/eval/README.md)
+BLIND = [ROOT / "tests" / "eval" / f"blind{n}.jsonl" for n in (1, 2, 3)]
 SEED = ROOT / "corpus" / "000_6ec06563744fe9af.txt"
 MIN_KINDS = {"fact": 15, "paraphrase": 12, "colloquial": 10, "traditional": 10, "keyword": 8, "noisy": 8,
              "english": 6, "case": 6, "unanswerable": 20}
@@ -26,7 +28,7 @@ def _read(path: Path) -> list[dict]:
     return out
 
 
-@pytest.fixture(scope="module", params=[QUESTIONS, HOLDOUT], ids=["questions", "holdout"])
+@pytest.fixture(scope="module", params=[QUESTIONS, HOLDOUT, *BLIND], ids=["questions", "holdout", "blind1", "blind2", "blind3"])
 def rows(request):
     return _read(request.param)
 
@@ -59,7 +61,7 @@ def test_rows_have_the_fields_and_types(rows):
 def test_ids_are_unique_and_well_formed(rows):
     ids = [r["id"] for r in rows]
     assert len(ids) == len(set(ids)), [i for i, c in Counter(ids).items() if c > 1]
-    assert all(re.fullmatch(r"q\d{3}|h\d{2}", i) for i in ids)
+    assert all(re.fullmatch(r"q\d{3}|[hbcd]\d{2}", i) for i in ids)
     assert all(i.startswith(ids[0][0]) for i in ids)
 
 
@@ -83,7 +85,7 @@ def test_answerable_questions_expect_short_facts(rows):
     for row in (r for r in rows if r["answerable"]):
         assert row["expect"], row["id"]
         assert len(set(row["expect"])) == len(row["expect"]), row["id"]
-        assert all(2 <= len(f) <= 10 for f in row["expect"]), (row["id"], row["expect"])
+        assert all(2 <= len(f) <= 12 for f in row["expect"]), (row["id"], row["expect"])
         if row["expect_any"]:
             assert len(row["expect"]) > 1, row["id"]
 

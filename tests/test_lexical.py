@@ -81,3 +81,5 @@ def test_a_named_city_must_be_in_the_evidence_and_question_words_are_not_keyword
     assert missing_constraints(q, "本市评选出2016年度全市政府系统创新工作案例") == ["济南"]
     words = [w for w, _ in analyse("评选结果啥时候公布的", tok, bm.idf_of).keywords]
     assert "啥时候" not in words and "结果" in words
+    words = [w for w, _ in analyse("这篇报道是几月几号的消息", tok, bm.idf_of).keywords]
+    assert not {"这篇", "几月", "几号"} & set(words) and "消息" in words

@@ -60,3 +60,9 @@ def test_who_holds_a_post_asks_for_that_post():
     assert asked_roles("高新区的负责人叫什么名字") == ("负责人",)
     assert asked_roles("评审组由哪些人组成") == ()  # no post named
     assert asked_roles("组长负责什么工作") == ()  # names the post, asks what it does
+
+
+def test_a_deadline_needs_a_text_that_says_when_something_is_due():
+    kind, pattern = wanted("申报截止日期是哪天")
+    assert kind == "deadline" and pattern.search("请于3月1日前报送申报材料") and pattern.search("截止时间为5月31日")
+    assert not pattern.search("1月17日记者采访获悉，本市评选出2016年度创新工作案例")
