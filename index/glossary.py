@@ -13,7 +13,8 @@ STOPWORDS = frozenset("""a an the of in on at to for from by with about into as 
 being do doe did done have ha had i me my we our you your he she it its they them their this that these those there here
 what which who whom whose when where why how many much long large big old often far high get got give given can could will
 would shall should may might must please tell know want like any some all each every other than then so such very also
-just only more most less least there s t don didn isn aren wasn weren""".split())
+just only more most less least there s t don didn isn aren wasn weren has does roughly approximately around nearly almost
+exactly actually really ever yet still take took taken whether if kind sort""".split())
 
 
 def words(text: str) -> list[str]:

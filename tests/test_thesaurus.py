@@ -65,6 +65,8 @@ def test_english_words_lemmas_plurals_and_possessives():
     assert ("地铁", "轨道交通") in groups and ("规划", "计划") in groups  # planned -> plan, longest phrase first
     assert rest == []
     assert translate("How do I register a trademark?") == ([("注册", "登记")], ["trademark"])
+    groups, rest = translate("Roughly how many talents has the zone brought in?")  # fillers neither translate nor miss
+    assert ("引进", "引入") in groups and ("区", "园区") in groups and rest == []  # brought: an irregular past, listed
 
 
 def test_glossary_lines_without_an_equals_sign_are_named():
