@@ -1,17 +1,14 @@
-"""Hits -> a short answer quoted from the source, or a plain refusal (pure; the heart of answer quality)."""
+"""An accepted hit -> a short answer quoted from the source, and the citation that names it (pure)."""
 from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
 
 from index.config import AnswerConfig
-from index.query import Query, coverage, missing_constraints
-from index.search import evidence_text
-from index.types import Hit, Passage
+from index.query import Query, coverage
+from index.types import Passage
 
-from bot.crosslingual import names_match
-from bot.qtype import asked_actions, asked_roles, asks_rate, wanted
+from bot.qtype import wanted
 
 _ASKS_NUMBER = re.compile(r"多少|几[个家名位项条次年成倍]?|占比|比例|百分|多大|多长|多高|多远|多久|(?:多|大|高|长|远|贵|快)不(?:多|大|高|长|远|贵|快)|数量|规模|金额|总额|额度|人数|个数|面积|数目|how many|how much|percent")
 _ASKS_WHEN = re.compile(r"什么时候|何时|哪一?年|哪天|几月|几号|时间|日期|when")
@@ -21,94 +18,6 @@ _HAS_NUMBER = re.compile(r"\d|[一二三四五六七八九十百千万亿两]+(?
 _HAS_DATE = re.compile(r"\d{4}年|\d{1,2}月|\d{1,2}日|[一二三四五六七八九十]+月|世纪|年代|期间")
 _HAS_ORG = re.compile(r"政府|管委|指挥部|局|委员会|部门|公司|集团|机构|大学|学院|协会|中心")
 _CLAUSE = re.compile(r"[^，、：,]*[，、：,]?")
-
-
-@dataclass(frozen=True)
-class Decision:
-    """Whether the hits hold an answer, and why not."""
-
-    answered: bool
-    reason: str = ""
-
-
-def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "") -> Decision:
-    """Decide whether the best hit answers the question (calibrated thresholds, constraints named in the question).
-
-    Args:
-        query: the analysed query.
-        hits: search hits, best first.
-        cfg: the [answer] settings.
-        document: the best hit's whole document (lower-cased), where the places and years it names are checked.
-
-    Returns:
-        A Decision.
-    """
-    if not hits:
-        return Decision(False, "no_hits")
-    top = hits[0]
-    if not top.dense and top.lexical:
-        # The keyword-only baseline has no similarity to judge by: it answers when most of the question is found.
-        return Decision(top.coverage >= 0.5, "" if top.coverage >= 0.5 else "low_coverage")
-    if not re.search(r"[\u3400-\u9fff]", query.text):
-        # The model's cross-lingual scores are weak: the passage must also hold what the question's English words
-        # stand for (its keywords are their Chinese translations), or name what the question names.
-        if top.dense >= cfg.min_dense_translated and top.coverage >= cfg.min_coverage_translated:
-            return Decision(True)
-        if top.dense < cfg.min_dense_foreign:
-            return Decision(False, "low_similarity")
-        return Decision(True) if names_match(query.text, top.passage) else Decision(False, "no_shared_name")
-    if top.dense < cfg.min_dense:
-        return Decision(False, "low_similarity")
-    # Similarity and keyword coverage trade off: a close paraphrase may share few words, a keyword query little meaning.
-    if top.dense + cfg.coverage_weight * top.coverage < cfg.min_confidence:
-        return Decision(False, "low_confidence")
-    missing = missing_constraints(query, document or evidence_text(top.passage))
-    if missing:
-        return Decision(False, "constraint:" + ",".join(missing))
-    want = wanted(query.text)
-    if want and not want[1].search(top.passage.text):
-        # "What is their salary?" over a passage with no amount of money: the topic matches, the answer is not there.
-        return Decision(False, f"no_{want[0]}")
-    text = top.passage.text.lower()
-    if (rate := asks_rate(query.text)) and not rate.search(text):
-        # "How much does each person get?" over a passage with a total: the rate is not there.
-        return Decision(False, "no_rate")
-    acts = asked_actions(query.text)
-    if acts and not any(_mentions(a, query, text) for a in acts):
-        # "Where do I renew my licence?" over a passage that never speaks of renewing: no procedure to quote.
-        return Decision(False, "no_procedure")
-    roles = asked_roles(query.text)
-    if roles and not any(_mentions(r, query, text) for r in roles):
-        # "Who chairs the panel?" over a passage that never names a chair.
-        return Decision(False, "no_role")
-    return Decision(True)
-
-
-def _mentions(word: str, query: Query, text: str) -> bool:
-    return word in text or any(alt in text for alt in dict(query.alternatives).get(word, ()))
-
-
-def prefer_typed(query: Query, hits: list[Hit], ratio: float, depth: int = 5) -> list[Hit]:
-    """Hits with the top document's best window that holds the kind of answer asked for first, when the top lacks it.
-
-    Args:
-        query: the analysed query.
-        hits: search hits, best first.
-        ratio: how close (a share of the top score) a lower hit must score to move up ([answer] type_rerank_ratio);
-            only windows of the top hit's document move: another document holding an amount is a near miss.
-        depth: how many hits are looked at.
-
-    Returns:
-        The hits, reordered or as they were.
-    """
-    want = wanted(query.text)
-    if not want or not hits or want[1].search(hits[0].passage.text):
-        return hits
-    for i, h in enumerate(hits[1:depth], 1):
-        same_doc = h.passage.doc_id == hits[0].passage.doc_id
-        if same_doc and h.score >= ratio * hits[0].score and want[1].search(h.passage.text):
-            return [h] + hits[:i] + hits[i + 1:]
-    return hits
 
 
 def focus(query: Query, passage: Passage) -> Query:

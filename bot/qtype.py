@@ -23,10 +23,13 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
     ("email", re.compile(r"邮箱|电子邮件地址|e-?mail address", re.I), re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")),
     ("ratio", re.compile(r"比例|占比|百分之|百分比|比率|percent|share of"),
      re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十]成|\d+(?:\.\d+)?\s*percent")),
+    # "Which of the two did better": a text about one of them, with no comparison, does not say.
+    ("comparison", re.compile(r"(?:谁|哪个|哪一个|哪家|哪个区)[^，。？?]{0,8}更[好高多大强快少低]|更[好高多大强快]的?是(?:谁|哪)"),
+     re.compile(r"比[^，。]{1,12}(?:高|多|大|强|快|少|低|好)|高于|低于|多于|少于|超过|不如|最|居首|领先|第一")),
     # Reimbursement is asked as an amount and answered as an amount or a share.
     ("reimbursement", re.compile(r"报销[^，。？?]{0,4}(?:多少|几)|能报(?:多少|几)"),
      re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十]成|" + MONEY)),
-    ("money", re.compile(r"[^\s，。？?]费(?:用)?[^，。？?]{0,3}(?:多少|几)|收费|多少费|工资|薪水|薪酬|收入|产值|多少钱|花多少|要花|资金|投资|经费|费用|金额|营收|利润|预算|补贴|多少元|how much money"),
+    ("money", re.compile(r"[^\s，。？?]费(?:用)?[^，。？?]{0,3}(?:多少|几)|收费|多少费|奖金|奖励(?:了)?多少|工资|薪水|薪酬|收入|产值|多少钱|花多少|要花|资金|投资|经费|费用|金额|营收|利润|预算|补贴|多少元|how much money"),
      re.compile(MONEY)),
     ("area", re.compile(r"面积|多大的?(?:地方|区域|范围)?[？?]?$|有多大|占地|多大一?[块片]|多少(?:亩|土地)|"
                         r"square (?:kilomet|met|mile)|hectare|how large|how big"),
@@ -128,3 +131,20 @@ def asked_roles(question: str) -> tuple[str, ...]:
     """
     q = question.lower()
     return tuple(r for r in ROLES if r in q) if _WHO.search(q) else ()
+
+
+# "How much is the prize money?": an amount of something else (an investment) does not answer it.
+_PAID = re.compile(r"奖金|工资|薪水|薪酬|补贴|津贴|学费|挂号费|报销|罚款|票价|租金|房租|押金|保费")
+
+
+def paid_items(question: str) -> tuple[str, ...]:
+    """The payments a money question asks about.
+
+    Args:
+        question: the Simplified question.
+
+    Returns:
+        The payments named (奖金, 工资, 补贴, ...) when the question asks for an amount of money, else empty.
+    """
+    want = wanted(question)
+    return tuple(dict.fromkeys(_PAID.findall(question))) if want and want[0] in ("money", "reimbursement") else ()

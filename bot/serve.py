@@ -29,6 +29,9 @@ def bind_socket(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(addr)
+        # Listening at once: a client that connects when the address is printed waits in the backlog instead of
+        # being refused while the server starts.
+        sock.listen(2048)
     except OSError as exc:
         sock.close()
         reason = "端口已被占用" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))

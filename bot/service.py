@@ -8,6 +8,7 @@ import threading
 import uuid
 
 from bot import answer as answering
+from bot import decide as deciding
 from bot import smalltalk
 from bot.normalize import Prepared, in_script, prepare
 from bot.schema import KIND_ANSWER, KIND_INVALID, KIND_REFUSAL, KIND_SMALLTALK, Answer, Source
@@ -149,10 +150,10 @@ class QAService:
             return self._reply(prepared, KIND_REFUSAL, text, examples=True, version=snap.version)
         result = snap.searcher.search(prepared.text, mode=self.config.search.mode)
         # The top document's window that holds the kind of answer asked for ("哪个网站" -> a named site) goes first.
-        hits = answering.prefer_typed(result.query, result.hits, self.config.answer.type_rerank_ratio)
+        hits = deciding.prefer_typed(result.query, result.hits, self.config.answer.type_rerank_ratio)
         result = dataclasses.replace(result, hits=hits)
         document = snap.searcher.document_evidence(result.hits[0].passage.doc_id) if result.hits else ""
-        decision = answering.decide(result.query, result.hits, self.config.answer, document)
+        decision = deciding.decide(result.query, result.hits, self.config.answer, document)
         log.info("question", extra={"answered": decision.answered, "reason": decision.reason,
                                     "top": result.hits[0].passage.passage_id if result.hits else None})
         if not decision.answered:

@@ -10,7 +10,7 @@ _HELP = re.compile(r"^(?:/?help|/?start|帮助|使用说明|怎么用|你是谁|
                    r"你能回答哪些问题|你可以回答哪些问题|你都知道什么|你知道什么|what can you (?:do|answer)\??|who are you\??)[？?！!。\s]*$", re.I)
 
 
-_OPINION = re.compile(r"你觉得|你认为|你怎么看|你的看法|你个人|哪个最好|哪个更好|哪个最棒|最好的是哪|值不值得|推荐哪|好不好[？?]?$|what do you think|your opinion", re.I)
+_OPINION = re.compile(r"你觉得|你认为|你怎么看|你的看法|你个人|哪个[^，。？?]{0,6}(?:最|更)(?:好|棒|优秀|出色)|最好的是哪|值不值得|推荐哪|好不好[？?]?$|what do you think|your opinion", re.I)
 
 
 # Live information no document holds: today's weather, a share price, the traffic now. Both a time and a topic.

@@ -1,11 +1,12 @@
-"""Pure answer composition: refusal decisions, sentence choice, trimming, citations."""
+"""Pure answer composition: refusal decisions (bot.decide), sentence choice, trimming, citations (bot.answer)."""
 import dataclasses
 
 from index.config import AnswerConfig
 from index.query import Query
 from index.types import Hit, Passage
 
-from bot.answer import citation, decide, quote, select_sentences
+from bot.answer import citation, quote, select_sentences
+from bot.decide import decide
 
 CFG = AnswerConfig()
 P = Passage(passage_id="d#0", doc_id="d", doc_title="某市创新案例", case="借力民营资本", unit="某某区政府",
@@ -163,7 +164,7 @@ def test_who_holds_a_post_is_answered_only_by_a_passage_naming_the_post():
 
 
 def test_a_window_of_the_top_document_holding_the_asked_kind_moves_first():
-    from bot.answer import prefer_typed
+    from bot.decide import prefer_typed
 
     intro = Passage(passage_id="n#0", doc_id="n", doc_title="t", text="本市评选出2016年度创新工作案例。", sentences=())
     site = dataclasses.replace(intro, passage_id="n#4", text="市民可登陆青岛政务网查阅案例汇编。")
@@ -177,3 +178,22 @@ def test_a_window_of_the_top_document_holding_the_asked_kind_moves_first():
     assert prefer_typed(when, [Hit(site, 0.6, 0.9, 0.1, 0.2), top], 0.9)[0].passage is intro  # the window with a year
     plain = q("案例讲了什么", [("案例", 1.0)])
     assert prefer_typed(plain, [Hit(site, 0.6, 0.9, 0.1, 0.2), top], 0.9)[0].passage is site  # no kind asked
+
+
+def test_an_amount_of_something_else_does_not_answer_a_payment_question():
+    metro = Passage(passage_id="m#0", doc_id="m", doc_title="t", text="地铁办获奖，远期规划总投资4000亿元。", sentences=())
+    query = q("获奖的单位有奖金吗？奖金是多少", [("获奖", 2.0), ("单位", 1.0), ("奖金", 3.0)])
+    assert decide(query, [hit(0.95, 0.6, metro)], CFG).reason == "no_payment"
+    prize = dataclasses.replace(metro, passage_id="m#1", text="获奖单位各获奖金5万元。")
+    assert decide(query, [hit(0.95, 0.9, prize)], CFG).answered
+
+
+def test_a_comparison_is_not_moved_to_another_window_that_ranks_something_else_first():
+    from bot.decide import prefer_typed
+
+    shibei = Passage(passage_id="s#0", doc_id="n", doc_title="t", text="市北区建设城市治理网格化系统。", sentences=())
+    zone = dataclasses.replace(shibei, passage_id="s#1", text="青岛开发区在省内列第一。")
+    query = q("李沧和市北谁的得分更高", [("李沧", 2.0), ("市北", 2.0), ("得分", 3.0)])
+    hits = [Hit(shibei, 0.59, 0.87, 0.1, 0.2), Hit(zone, 0.57, 0.85, 0.1, 0.16)]
+    assert prefer_typed(query, hits, 0.9)[0].passage is shibei
+    assert decide(query, hits, CFG).reason == "no_comparison"

@@ -389,6 +389,16 @@ def test_a_busy_port_is_a_clear_error():
             bind_socket("127.0.0.1", taken.getsockname()[1])
 
 
+def test_the_bound_socket_accepts_connections_before_the_server_runs():
+    # The address is printed before the model loads and uvicorn starts: a client must wait, not be refused.
+    sock = bind_socket("127.0.0.1", 0)
+    try:
+        with socket.create_connection(sock.getsockname()[:2], timeout=5):
+            pass
+    finally:
+        sock.close()
+
+
 def test_bot_serve_prints_its_address_and_serves_until_interrupted(built_config, tmp_path):
     env = {**os.environ, "QABOT_CONFIG": str(ROOT / "config.toml"), "PYTHONUNBUFFERED": "1",
            "QABOT_PATHS_DATA_DIR": str(built_config.data_dir), "QABOT_PATHS_CORPUS_DIR": str(built_config.corpus_dir),

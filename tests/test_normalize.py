@@ -46,3 +46,10 @@ def test_smalltalk_classification():
     assert smalltalk.classify("你好，李沧区的民营机构占比是多少？") is None
     text = smalltalk.reply("greeting", "我可以回答……", ["问题一？", "问题二？"])
     assert "问题一？" in text and "您好" in text
+
+
+@pytest.mark.parametrize("text,opinion", [
+    ("你觉得这些创新案例里哪个最好？", True), ("李沧和市北的创新哪个效果更好一些？", True),
+    ("哪个案例做得最出色", True), ("哪个区引进的人才最多", False), ("李沧区的案例叫什么", False)])
+def test_opinion_questions_are_declined_not_searched(text, opinion):
+    assert smalltalk.is_opinion(text) is opinion

@@ -66,3 +66,14 @@ def test_a_deadline_needs_a_text_that_says_when_something_is_due():
     kind, pattern = wanted("申报截止日期是哪天")
     assert kind == "deadline" and pattern.search("请于3月1日前报送申报材料") and pattern.search("截止时间为5月31日")
     assert not pattern.search("1月17日记者采访获悉，本市评选出2016年度创新工作案例")
+
+
+def test_a_comparison_needs_a_comparing_text_and_a_payment_must_be_named():
+    from bot.qtype import paid_items
+
+    kind, pattern = wanted("李沧和市北两个区的案例谁的得分更高")
+    assert kind == "comparison" and pattern.search("李沧的得分比市北高3分") and pattern.search("在省内列第一")
+    assert not pattern.search("市北区将全区划分为1188个责任网格")
+    assert paid_items("获奖的单位有奖金吗？奖金是多少") == ("奖金",)
+    assert paid_items("网格员的工资是多少") == ("工资",)
+    assert paid_items("奖金怎么发放") == ()  # asks how, not how much

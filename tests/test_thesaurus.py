@@ -13,7 +13,8 @@ from index.thesaurus import load as load_thesaurus, parse as parse_thesaurus
 from index.types import Hit, Passage
 from tests.test_search import _searcher
 
-from bot.answer import decide, quote
+from bot.answer import quote
+from bot.decide import decide
 
 QV = np.ones(4, dtype=np.float32) / 2.0  # every passage equally similar: only the words decide
 

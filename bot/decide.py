@@ -1,0 +1,106 @@
+"""Whether the hits hold an answer: calibrated thresholds, what the question names, the kind of answer it asks for (pure)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.config import AnswerConfig
+from index.query import Query, missing_constraints
+from index.search import evidence_text
+from index.types import Hit
+
+from bot.crosslingual import names_match
+from bot.qtype import asked_actions, asked_roles, asks_rate, paid_items, wanted
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether the hits hold an answer, and why not."""
+
+    answered: bool
+    reason: str = ""
+
+
+def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "") -> Decision:
+    """Decide whether the best hit answers the question (calibrated thresholds, constraints named in the question).
+
+    Args:
+        query: the analysed query.
+        hits: search hits, best first.
+        cfg: the [answer] settings.
+        document: the best hit's whole document (lower-cased), where the places and years it names are checked.
+
+    Returns:
+        A Decision.
+    """
+    if not hits:
+        return Decision(False, "no_hits")
+    top = hits[0]
+    if not top.dense and top.lexical:
+        # The keyword-only baseline has no similarity to judge by: it answers when most of the question is found.
+        return Decision(top.coverage >= 0.5, "" if top.coverage >= 0.5 else "low_coverage")
+    if not re.search(r"[\u3400-\u9fff]", query.text):
+        # The model's cross-lingual scores are weak: the passage must also hold what the question's English words
+        # stand for (its keywords are their Chinese translations), or name what the question names.
+        if top.dense >= cfg.min_dense_translated and top.coverage >= cfg.min_coverage_translated:
+            return Decision(True)
+        if top.dense < cfg.min_dense_foreign:
+            return Decision(False, "low_similarity")
+        return Decision(True) if names_match(query.text, top.passage) else Decision(False, "no_shared_name")
+    if top.dense < cfg.min_dense:
+        return Decision(False, "low_similarity")
+    # Similarity and keyword coverage trade off: a close paraphrase may share few words, a keyword query little meaning.
+    if top.dense + cfg.coverage_weight * top.coverage < cfg.min_confidence:
+        return Decision(False, "low_confidence")
+    missing = missing_constraints(query, document or evidence_text(top.passage))
+    if missing:
+        return Decision(False, "constraint:" + ",".join(missing))
+    want = wanted(query.text)
+    if want and not want[1].search(top.passage.text):
+        # "What is their salary?" over a passage with no amount of money: the topic matches, the answer is not there.
+        return Decision(False, f"no_{want[0]}")
+    text = top.passage.text.lower()
+    if (rate := asks_rate(query.text)) and not rate.search(text):
+        # "How much does each person get?" over a passage with a total: the rate is not there.
+        return Decision(False, "no_rate")
+    acts = asked_actions(query.text)
+    if acts and not any(_mentions(a, query, text) for a in acts):
+        # "Where do I renew my licence?" over a passage that never speaks of renewing: no procedure to quote.
+        return Decision(False, "no_procedure")
+    paid = paid_items(query.text)
+    if paid and not any(_mentions(p, query, text) for p in paid):
+        # "How much is the prize money?" over a passage whose only amount is an investment.
+        return Decision(False, "no_payment")
+    roles = asked_roles(query.text)
+    if roles and not any(_mentions(r, query, text) for r in roles):
+        # "Who chairs the panel?" over a passage that never names a chair.
+        return Decision(False, "no_role")
+    return Decision(True)
+
+
+def _mentions(word: str, query: Query, text: str) -> bool:
+    return word in text or any(alt in text for alt in dict(query.alternatives).get(word, ()))
+
+
+def prefer_typed(query: Query, hits: list[Hit], ratio: float, depth: int = 5) -> list[Hit]:
+    """Hits with the top document's best window that holds the kind of answer asked for first, when the top lacks it.
+
+    Args:
+        query: the analysed query.
+        hits: search hits, best first.
+        ratio: how close (a share of the top score) a lower hit must score to move up ([answer] type_rerank_ratio);
+            only windows of the top hit's document move: another document holding an amount is a near miss.
+        depth: how many hits are looked at.
+
+    Returns:
+        The hits, reordered or as they were.
+    """
+    want = wanted(query.text)
+    # A comparison is about the things compared: another window's 第一 about something else answers nothing.
+    if not want or want[0] == "comparison" or not hits or want[1].search(hits[0].passage.text):
+        return hits
+    for i, h in enumerate(hits[1:depth], 1):
+        same_doc = h.passage.doc_id == hits[0].passage.doc_id
+        if same_doc and h.score >= ratio * hits[0].score and want[1].search(h.passage.text):
+            return [h] + hits[:i] + hits[i + 1:]
+    return hits
