@@ -1,6 +1,8 @@
 """Pure answer composition: refusal decisions (bot.decide), sentence choice, trimming, citations (bot.answer)."""
 import dataclasses
 
+import pytest
+
 from index.config import AnswerConfig
 from index.query import Query
 from index.types import Hit, Passage
@@ -154,15 +156,6 @@ def test_a_sentence_that_only_repeats_the_case_title_is_not_the_answer():
     assert select_sentences(query, p, query.text, CFG)[0] == 1
 
 
-def test_who_holds_a_post_is_answered_only_by_a_passage_naming_the_post():
-    panel = Passage(passage_id="r#0", doc_id="r", doc_title="t", text="由人大代表、政协委员、学者等组成的评审组逐一评分。",
-                    sentences=("由人大代表、政协委员、学者等组成的评审组逐一评分。",))
-    query = q("这次评审组的组长是谁", [("评审组", 3.0), ("组长", 3.0)])
-    assert decide(query, [hit(0.95, 0.6, panel)], CFG).reason == "no_role"
-    led = dataclasses.replace(panel, passage_id="r#1", text="评审组组长由张某担任。")
-    assert decide(query, [hit(0.95, 0.9, led)], CFG).answered
-
-
 def test_a_window_of_the_top_document_holding_the_asked_kind_moves_first():
     from bot.decide import prefer_typed
 
@@ -180,12 +173,17 @@ def test_a_window_of_the_top_document_holding_the_asked_kind_moves_first():
     assert prefer_typed(plain, [Hit(site, 0.6, 0.9, 0.1, 0.2), top], 0.9)[0].passage is site  # no kind asked
 
 
-def test_an_amount_of_something_else_does_not_answer_a_payment_question():
-    metro = Passage(passage_id="m#0", doc_id="m", doc_title="t", text="地铁办获奖，远期规划总投资4000亿元。", sentences=())
-    query = q("获奖的单位有奖金吗？奖金是多少", [("获奖", 2.0), ("单位", 1.0), ("奖金", 3.0)])
-    assert decide(query, [hit(0.95, 0.6, metro)], CFG).reason == "no_payment"
-    prize = dataclasses.replace(metro, passage_id="m#1", text="获奖单位各获奖金5万元。")
-    assert decide(query, [hit(0.95, 0.9, prize)], CFG).answered
+@pytest.mark.parametrize("question,keywords,without,reason,with_it", [
+    ("这次评审组的组长是谁", [("评审组", 3.0), ("组长", 3.0)], "由人大代表、政协委员、学者等组成的评审组逐一评分。", "no_role",
+     "评审组组长由张某担任。"),
+    ("获奖的单位有奖金吗？奖金是多少", [("获奖", 2.0), ("单位", 1.0), ("奖金", 3.0)], "地铁办获奖，远期规划总投资4000亿元。",
+     "no_payment", "获奖单位各获奖金5万元。")])
+def test_the_post_or_payment_asked_about_must_be_named(question, keywords, without, reason, with_it):
+    # "Who chairs it?" over a passage naming no chair; "how much prize money?" over an investment figure.
+    passage = Passage(passage_id="x#0", doc_id="x", doc_title="t", text=without, sentences=())
+    assert decide(q(question, keywords), [hit(0.95, 0.6, passage)], CFG).reason == reason
+    named = dataclasses.replace(passage, passage_id="x#1", text=with_it)
+    assert decide(q(question, keywords), [hit(0.95, 0.9, named)], CFG).answered
 
 
 def test_a_comparison_is_not_moved_to_another_window_that_ranks_something_else_first():
