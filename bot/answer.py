@@ -21,7 +21,8 @@ _CLAUSE = re.compile(r"[^，、：,]*[，、：,]?")
 
 
 def focus(query: Query, passage: Passage) -> Query:
-    """The part of the query the quote must answer: words the citation already names (case, unit, heading) are left out.
+    """The part of the query the quote must answer: words the citation names (unit, heading, title) are left out; the
+    case's own words stay, its title being stripped from the sentences instead (_scores).
 
     Args:
         query: the analysed query.

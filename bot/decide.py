@@ -63,18 +63,13 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "")
     if (rate := asks_rate(query.text)) and not rate.search(text):
         # "How much does each person get?" over a passage with a total: the rate is not there.
         return Decision(False, "no_rate")
-    acts = asked_actions(query.text)
-    if acts and not any(_mentions(a, query, text) for a in acts):
-        # "Where do I renew my licence?" over a passage that never speaks of renewing: no procedure to quote.
-        return Decision(False, "no_procedure")
-    paid = paid_items(query.text)
-    if paid and not any(_mentions(p, query, text) for p in paid):
-        # "How much is the prize money?" over a passage whose only amount is an investment.
-        return Decision(False, "no_payment")
-    roles = asked_roles(query.text)
-    if roles and not any(_mentions(r, query, text) for r in roles):
-        # "Who chairs the panel?" over a passage that never names a chair.
-        return Decision(False, "no_role")
+    # What the question asks about by name must be named in the passage: "where do I renew my licence?" over a
+    # passage that never speaks of renewing, "how much is the prize money?" over an investment, "who chairs the
+    # panel?" over a passage naming no chair.
+    for reason, terms in (("no_procedure", asked_actions(query.text)), ("no_payment", paid_items(query.text)),
+                          ("no_role", asked_roles(query.text))):
+        if terms and not any(_mentions(t, query, text) for t in terms):
+            return Decision(False, reason)
     return Decision(True)
 
 

@@ -49,6 +49,12 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
 ]
 
 
+# "Who announced the fee?", "Why is there no extra fee?": a money word in a question that asks no quantity.
+_AMOUNTS = frozenset({"reimbursement", "money", "area", "people", "number"})
+_NOT_AMOUNT = re.compile(r"谁|为何|为什么|如何|怎么|怎样|哪个|哪些|哪家|哪一|何处|何种|于何|什么样|\bwho\b|\bwhy\b|\bhow (?!many|much)|\bwhich\b")
+_QUANTITY = re.compile(r"多少|几|多大|多高|多长|多远|多久|how many|how much")
+
+
 def wanted(question: str) -> tuple[str, re.Pattern] | None:
     """The kind of answer a question asks for.
 
@@ -64,12 +70,6 @@ def wanted(question: str) -> tuple[str, re.Pattern] | None:
         if ask.search(q) and not (other_question and kind in _AMOUNTS):
             return kind, answer
     return None
-
-
-# "Who announced the fee?", "Why is there no extra fee?": a money word in a question that asks no quantity.
-_AMOUNTS = frozenset({"reimbursement", "money", "area", "people", "number"})
-_NOT_AMOUNT = re.compile(r"谁|为何|为什么|如何|怎么|怎样|哪个|哪些|哪家|哪一|何处|何种|于何|什么样|\bwho\b|\bwhy\b|\bhow (?!many|much)|\bwhich\b")
-_QUANTITY = re.compile(r"多少|几|多大|多高|多长|多远|多久|how many|how much")
 
 
 # "Per person / per month": an amount asked as a rate is not answered by a total.
