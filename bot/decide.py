@@ -1,4 +1,4 @@
-"""Whether the hits hold an answer: calibrated thresholds, what the question names, the kind of answer it asks for (pure)."""
+"""Whether the hits hold an answer: calibrated thresholds, what the question names, the kind it asks for (pure)."""
 from __future__ import annotations
 
 import re

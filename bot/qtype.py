@@ -1,4 +1,4 @@
-"""What kind of answer a question wants (an amount, a share, a date, a rate, a procedure...) and what text can give it (pure)."""
+"""What kind of answer a question wants (an amount, a date, a rate, a procedure...) and what text gives it (pure)."""
 from __future__ import annotations
 
 import re

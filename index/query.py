@@ -20,7 +20,8 @@ _BIGRAM_OK = re.compile(r"[\u3400-\u9fffA-Za-z0-9]{2}")
 
 @functools.lru_cache(maxsize=1)
 def named_places() -> frozenset[str]:
-    """Returns: the provinces, regions, countries and cities of places.txt (a question naming one needs a document naming it)."""
+    """Returns: the provinces, regions, countries and cities of places.txt (a question naming one needs a document
+    naming it)."""
     text = Path(__file__).with_name("places.txt").read_text(encoding="utf-8")
     return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
 
@@ -130,10 +131,11 @@ def missing_constraints(query: Query, evidence: str) -> list[str]:
         if c in evidence:
             continue
         # "李沧区" is satisfied by "李沧" (articles drop the suffix after first mention)
-        if len(c) >= 3 and c.endswith(_PLACE_SUFFIX) and c[:-1] in evidence:
+        stem = c[:-1] if len(c) >= 3 and c.endswith(_PLACE_SUFFIX) else ""
+        if stem and stem in evidence:
             continue
-        if not c[0].isdigit() and (sound_alike(c, evidence) or (len(c) >= 3 and c.endswith(_PLACE_SUFFIX)
-                                                                and sound_alike(c[:-1], evidence))):
-            continue  # "李仓区" typed on a pinyin keyboard for the "李沧区" the evidence names
+        # "李仓区" typed on a pinyin keyboard stands for the "李沧区" the evidence names
+        if not c[0].isdigit() and any(sound_alike(name, evidence) for name in (c, stem) if name):
+            continue
         missing.append(c)
     return missing
