@@ -60,13 +60,14 @@ def load(path: str = str(DEFAULT)) -> dict[tuple[str, ...], tuple[str, ...]]:
     return parse(Path(path).read_text(encoding="utf-8"))
 
 
-def translate(text: str, glossary: dict[tuple[str, ...], tuple[str, ...]] | None = None
+def translate(text: str, glossary: dict[tuple[str, ...], tuple[str, ...]] | None = None, fallback: bool = False
               ) -> tuple[list[tuple[str, ...]], list[str]]:
     """The Chinese words for the phrases an English text uses, longest phrase first at each position.
 
     Args:
         text: an English question.
         glossary: as load() returns (default: the shipped one).
+        fallback: also look words the glossary lacks up in CC-CEDICT (index/cedict.py).
 
     Returns:
         (groups, rest): one group of Chinese words a phrase, in the order the phrases occur (the first word of a
@@ -91,6 +92,14 @@ def translate(text: str, glossary: dict[tuple[str, ...], tuple[str, ...]] | None
             if ws[i] not in STOPWORDS and not ws[i].isdigit():
                 rest.append(ws[i])
             i += 1
+    if fallback:
+        # Words the curated glossary lacks: CC-CEDICT's common Chinese words for them, so that a question's ordinary
+        # English (designed, propose, restart) is searched and counted like its glossary words.
+        from index.cedict import chinese_for
+
+        found = {w: chinese_for(w) for w in rest}
+        out.update((g, None) for g in found.values() if g)
+        rest = [w for w in rest if not found[w]]
     return list(out), rest
 
 

@@ -115,7 +115,7 @@ class HybridSearcher:
         """
         if _HAN.search(text) or not latin_words(text):
             return analyse(text, self.tokenizer, self.bm25.idf_of, self.thesaurus, self.config.synonym_weight)
-        groups, rest = translate(text, self.glossary)
+        groups, rest = translate(text, self.glossary, fallback=True)
         spelled = {w: e for w in latin_words(text) for e in self._spelled().get(w, {})}
         numbers = re.findall(r"\d+(?:\.\d+)?%?", text)
         query = analyse(" ".join([g[0] for g in groups] + list(spelled.values()) + numbers), self.tokenizer,

@@ -99,3 +99,14 @@ def test_english_words_without_a_translation_count_as_not_found():
     p = s.passages[0]
     assert decide(covered, [Hit(p, 0.72, 0.72, 0.5, coverage(covered, ev))], cfg).answered
     assert not decide(uncovered, [Hit(p, 0.72, 0.72, 0.5, coverage(uncovered, ev))], cfg).answered
+
+
+def test_words_the_glossary_lacks_are_looked_up_in_cc_cedict():
+    from index.cedict import MAX_WORDS, chinese_for
+
+    assert "设计" in chinese_for("designed") and "提出" in chinese_for("propose")  # base forms of inflected words
+    assert "重启" in chinese_for("restart") and len(chinese_for("build")) <= MAX_WORDS
+    assert chinese_for("qwertyuiop") == ()
+    groups, rest = translate("What did Jimo propose?", fallback=True)
+    assert any("提出" in g for g in groups) and "propose" not in rest
+    assert translate("What did Jimo propose?")[1] == ["jimo", "propose"]  # without the fallback: untranslated
