@@ -5,6 +5,7 @@ import functools
 import re
 
 from index.errors import require
+from index.glossary import base_forms
 
 _ENTRY = re.compile(r"^\S+ (\S+) \[[^\]]*\] /(.*)/$")
 _HAN = re.compile(r"[\u4e00-\u9fff]{2,4}")
@@ -36,7 +37,7 @@ def _reverse() -> dict[str, tuple[str, ...]]:
 
 
 def chinese_for(word: str) -> tuple[str, ...]:
-    """Chinese words for an English word (or its base form: built, building -> build).
+    """Chinese words for an English word (or its base form: designed -> design, building -> build).
 
     Args:
         word: a lower-cased English word, plural already dropped.
@@ -45,17 +46,7 @@ def chinese_for(word: str) -> tuple[str, ...]:
         Up to MAX_WORDS Chinese words, most common first; empty when CC-CEDICT has no one-word gloss for it.
     """
     table = _reverse()
-    for form in (word, *_base_forms(word)):
+    for form in (word, *base_forms(word)):
         if form in table:
             return table[form]
     return ()
-
-
-def _base_forms(word: str) -> list[str]:
-    if word.endswith("ed") and len(word) > 4:
-        return [word[:-2], word[:-1], word[:-3]]
-    if word.endswith("ing") and len(word) > 5:
-        return [word[:-3], word[:-3] + "e", word[:-4]]
-    if word.endswith("e") and len(word) > 4:
-        return [word[:-1]]  # "businesse": a plural "es" the plural rule cut to "e"
-    return []

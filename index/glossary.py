@@ -23,6 +23,8 @@ def words(text: str) -> list[str]:
     for w in _WORD.findall(re.sub(r"['’]s\b", "", text.lower())):
         if len(w) > 4 and w.endswith("ies"):
             w = w[:-3] + "y"
+        elif len(w) > 4 and w.endswith(("sses", "ches", "shes", "xes")):
+            w = w[:-2]  # businesses -> business, branches -> branch
         elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
             w = w[:-1]
         out.append(w)
@@ -103,14 +105,18 @@ def translate(text: str, glossary: dict[tuple[str, ...], tuple[str, ...]] | None
     return list(out), rest
 
 
+def base_forms(word: str) -> list[str]:
+    """Args: word: a lower-cased English word. Returns: the forms it may be inflected from, likeliest first
+    (reviewed -> review, reviewe, ...; planned -> ..., plan; making -> mak, make, ...); empty when it is no -ed/-ing."""
+    if word.endswith("ed") and len(word) > 4:
+        return [word[:-2], word[:-1], word[:-3]]
+    if word.endswith("ing") and len(word) > 5:
+        return [word[:-3], word[:-3] + "e", word[:-4]]
+    return []
+
+
 def _lemma(word: str, known: frozenset[str]) -> str:
     """The glossary's form of an inflected word (reviewed -> review, planned -> plan, funding -> fund), else the word."""
     if word in known:
         return word
-    if word.endswith("ed") and len(word) > 4:
-        candidates = [word[:-2], word[:-1], word[:-3]]
-    elif word.endswith("ing") and len(word) > 5:
-        candidates = [word[:-3], word[:-3] + "e", word[:-4]]
-    else:
-        return word
-    return next((c for c in candidates if c in known), word)
+    return next((c for c in base_forms(word) if c in known), word)

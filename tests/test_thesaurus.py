@@ -61,6 +61,7 @@ def test_keyword_search_finds_the_official_word_but_a_common_word_gains_nothing(
 
 def test_english_words_lemmas_plurals_and_possessives():
     assert words("Qingdao's academies agreements business") == ["qingdao", "academy", "agreement", "business"]
+    assert words("businesses branches taxes") == ["business", "branch", "tax"]
     groups, rest = translate("Who reviewed the financial institutions planned for Metro Line 4?")
     assert ("评审",) in groups and ("金融机构",) in groups and ("4号线",) in groups
     assert ("地铁", "轨道交通") in groups and ("规划", "计划") in groups  # planned -> plan, longest phrase first
