@@ -8,7 +8,7 @@ from index.config import AnswerConfig
 from index.query import Query, coverage
 from index.types import Passage
 
-from bot.qtype import wanted
+from bot.qtype import holds, wanted
 
 _ASKS_NUMBER = re.compile(r"多少|几[个家名位项条次年成倍]?|占比|比例|百分|多大|多长|多高|多远|多久|(?:多|大|高|长|远|贵|快)不(?:多|大|高|长|远|贵|快)|数量|规模|金额|总额|额度|人数|个数|面积|数目|how many|how much|percent")
 _ASKS_WHEN = re.compile(r"什么时候|何时|哪一?年|哪天|几月|几号|时间|日期|when")
@@ -66,7 +66,7 @@ def _trim(sentence: str, query: Query, max_chars: int) -> str:
             if size > max_chars - 2 and j > i:
                 break
             window = "".join(clauses[i:j + 1])
-            cov = coverage(query, window.lower()) + (0.5 if want and want[1].search(window) else 0.0)
+            cov = coverage(query, window.lower()) + (0.5 if want and holds(want, window, query.text) else 0.0)
             if cov > best + 1e-9:
                 best, best_span = cov, (i, j + 1)
     i, j = best_span
@@ -80,7 +80,7 @@ def _scores(query: Query, passage: Passage, question: str) -> list[float]:
     fq, want, q = focus(query, passage), wanted(question), question.lower()
     # The citation names the case: a sentence that only repeats its title answers nothing.
     title = f"《{passage.case}》" if passage.case else "\0"
-    return [_sentence_score(fq, s.replace(title, "，"), q) + (0.5 if want and want[1].search(s) else 0.0)
+    return [_sentence_score(fq, s.replace(title, "，"), q) + (0.5 if want and holds(want, s, q) else 0.0)
             for s in passage.sentences]
 
 

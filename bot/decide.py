@@ -10,7 +10,7 @@ from index.search import evidence_text
 from index.types import Hit
 
 from bot.crosslingual import names_match
-from bot.qtype import asked_actions, asked_roles, asks_rate, paid_items, wanted
+from bot.qtype import asked_actions, asked_organisations, asked_roles, asks_rate, holds, paid_items, wanted
 
 
 @dataclass(frozen=True)
@@ -39,24 +39,12 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "")
     if not top.dense and top.lexical:
         # The keyword-only baseline has no similarity to judge by: it answers when most of the question is found.
         return Decision(top.coverage >= 0.5, "" if top.coverage >= 0.5 else "low_coverage")
-    if not re.search(r"[\u3400-\u9fff]", query.text):
-        # The model's cross-lingual scores are weak: the passage must also hold what the question's English words
-        # stand for (its keywords are their Chinese translations), or name what the question names.
-        if top.dense >= cfg.min_dense_translated and top.coverage >= cfg.min_coverage_translated:
-            return Decision(True)
-        if top.dense < cfg.min_dense_foreign:
-            return Decision(False, "low_similarity")
-        return Decision(True) if names_match(query.text, top.passage) else Decision(False, "no_shared_name")
-    if top.dense < cfg.min_dense:
-        return Decision(False, "low_similarity")
-    # Similarity and keyword coverage trade off: a close paraphrase may share few words, a keyword query little meaning.
-    if top.dense + cfg.coverage_weight * top.coverage < cfg.min_confidence:
-        return Decision(False, "low_confidence")
-    missing = missing_constraints(query, document or evidence_text(top.passage))
-    if missing:
-        return Decision(False, "constraint:" + ",".join(missing))
+    found = _translated(query, top, cfg) if not re.search(r"[\u3400-\u9fff]", query.text) else _found(
+        query, top, cfg, document)
+    if not found.answered:
+        return found
     want = wanted(query.text)
-    if want and not want[1].search(top.passage.text):
+    if want and not holds(want, top.passage.text, query.text):
         # "What is their salary?" over a passage with no amount of money: the topic matches, the answer is not there.
         return Decision(False, f"no_{want[0]}")
     text = top.passage.text.lower()
@@ -65,12 +53,36 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "")
         return Decision(False, "no_rate")
     # What the question asks about by name must be named in the passage: "where do I renew my licence?" over a
     # passage that never speaks of renewing, "how much is the prize money?" over an investment, "who chairs the
-    # panel?" over a passage naming no chair.
+    # panel?" over a passage naming no chair, "which banks signed?" over a passage naming none.
     for reason, terms in (("no_procedure", asked_actions(query.text)), ("no_payment", paid_items(query.text)),
-                          ("no_role", asked_roles(query.text))):
+                          ("no_role", asked_roles(query.text)), ("no_organisation", asked_organisations(query.text))):
         if terms and not any(_mentions(t, query, text) for t in terms):
             return Decision(False, reason)
     return Decision(True)
+
+
+def _found(query: Query, top: Hit, cfg: AnswerConfig, document: str) -> Decision:
+    """Whether a Chinese question's topic is in the best hit: similarity, keywords, the places and years it names."""
+    if top.dense < cfg.min_dense:
+        return Decision(False, "low_similarity")
+    # Similarity and keyword coverage trade off: a close paraphrase may share few words, a keyword query little meaning.
+    if top.dense + cfg.coverage_weight * top.coverage < cfg.min_confidence:
+        return Decision(False, "low_confidence")
+    p = top.passage
+    missing = missing_constraints(query, document or evidence_text(p),
+                                  " ".join(x for x in (p.doc_title, p.section, p.unit or "", p.case or "", p.text)).lower())
+    return Decision(False, "constraint:" + ",".join(missing)) if missing else Decision(True)
+
+
+def _translated(query: Query, top: Hit, cfg: AnswerConfig) -> Decision:
+    """Whether an English question's topic is in the best hit. The model's cross-lingual scores are weak: the
+    passage must also hold what the question's English words stand for (its keywords are their Chinese
+    translations), or name what the question names."""
+    if top.dense >= cfg.min_dense_translated and top.coverage >= cfg.min_coverage_translated:
+        return Decision(True)
+    if top.dense < cfg.min_dense_foreign:
+        return Decision(False, "low_similarity")
+    return Decision(True) if names_match(query.text, top.passage) else Decision(False, "no_shared_name")
 
 
 def _mentions(word: str, query: Query, text: str) -> bool:
@@ -92,10 +104,10 @@ def prefer_typed(query: Query, hits: list[Hit], ratio: float, depth: int = 5) ->
     """
     want = wanted(query.text)
     # A comparison is about the things compared: another window's 第一 about something else answers nothing.
-    if not want or want[0] == "comparison" or not hits or want[1].search(hits[0].passage.text):
+    if not want or want[0] == "comparison" or not hits or holds(want, hits[0].passage.text, query.text):
         return hits
     for i, h in enumerate(hits[1:depth], 1):
         same_doc = h.passage.doc_id == hits[0].passage.doc_id
-        if same_doc and h.score >= ratio * hits[0].score and want[1].search(h.passage.text):
+        if same_doc and h.score >= ratio * hits[0].score and holds(want, h.passage.text, query.text):
             return [h] + hits[:i] + hits[i + 1:]
     return hits

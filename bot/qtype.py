@@ -4,6 +4,11 @@ from __future__ import annotations
 import re
 
 NUM = r"(?:\d+(?:[.,]\d+)?|[一二三四五六七八九十百千万两几数〇零]+)"
+_CN = "一二三四五六七八九十百千万亿两〇零"
+# A count: a whole number that is not part of a date or a time (2016年, 1月17日, 8点), which "how many" is never
+# answered by; 几/数 only before a numeral (数十, 几百), not in 数据.
+COUNT = (r"(?:(?<![\d.,])\d+(?:[.,]\d+)?(?![\d.,])|(?<![%s几数])(?:[几数](?=[十百千万亿]))?[%s]+(?![%s]))"
+         r"(?!\s*(?:年|月|日|号|时|点|:))") % (_CN, _CN, _CN)
 MONEY = r"[$¥￥€£]\s*\d|" + NUM + r"\s*余?[多]?[万亿千百]*(?:[美港澳日欧英韩台加新]?元|人民币|块|港币|美金)"
 # (what the question says, what an answering text must contain); the first that matches the question wins.
 _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
@@ -21,15 +26,17 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
      re.compile(r"地址|[路街道巷]\s*\d+\s*号|\d+\s*号(?:楼|院)|大厦|大楼|广场|\d+\s*室|\d+\s*丁目|"
                 r"(?:省|市|县|区)[\u4e00-\u9fff]{1,6}(?:市|县|区|镇|乡|村|邨|街道)|[\u4e00-\u9fff](?:路|街|道)与", re.I)),
     ("email", re.compile(r"邮箱|电子邮件地址|e-?mail address", re.I), re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")),
-    ("ratio", re.compile(r"比例|占比|百分之|百分比|比率|percent|share of"),
-     re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十]成|\d+(?:\.\d+)?\s*percent")),
+    ("ratio", re.compile(r"比例|占比|百分之|百分比|比率|(?:收益|回报|利|增长|覆盖|参保|报销|就业|失业|合格|通过)率[^，。？?]{0,3}"
+                         r"(?:多少|几|多高|是什么)|percent|share of|proportion|rate of return|interest rate|what rate"),
+     re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十]成|[一二三四五六七八九十百千\d]+分之|\d+(?:\.\d+)?\s*percent")),
     # "Which of the two did better": a text about one of them, with no comparison, does not say.
     ("comparison", re.compile(r"(?:谁|哪个|哪一个|哪家|哪个区)[^，。？?]{0,8}更[好高多大强快少低]|更[好高多大强快]的?是(?:谁|哪)"),
      re.compile(r"比[^，。]{1,12}(?:高|多|大|强|快|少|低|好)|高于|低于|多于|少于|超过|不如|最|居首|领先|第一")),
     # Reimbursement is asked as an amount and answered as an amount or a share.
     ("reimbursement", re.compile(r"报销[^，。？?]{0,4}(?:多少|几)|能报(?:多少|几)"),
      re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十]成|" + MONEY)),
-    ("money", re.compile(r"[^\s，。？?]费(?:用)?[^，。？?]{0,3}(?:多少|几)|收费|多少费|奖金|奖励(?:了)?多少|工资|薪水|薪酬|收入|产值|多少钱|花多少|要花|资金|投资|经费|费用|金额|营收|利润|预算|补贴|多少元|how much money"),
+    ("money", re.compile(r"[^\s，。？?花]费(?:用)?[^，。？?]{0,3}(?:多少|几)|收费|多少费|奖金|奖励(?:了)?多少|工资|薪水|薪酬|收入|产值|多少钱|花多少(?!时间|天|年|个?月|小时|分钟)|要花(?![^，。？?]{0,3}(?:时间|天|年|月|小时|分钟))|资金|投资|经费|费用|金额|营收|利润|预算|补贴|多少元|how much money|"
+                         r"\bcosts?\b|\bfees?\b|\bprice|salar|\bwages?\b|subsid|\bbonus|prize money|how much (?:[a-z]+ )?(?:capital|funding|investment)"),
      re.compile(MONEY)),
     ("area", re.compile(r"面积|多大的?(?:地方|区域|范围)?[？?]?$|有多大|占地|多大一?[块片]|多少(?:亩|土地)|"
                         r"square (?:kilomet|met|mile)|hectare|how large|how big"),
@@ -38,14 +45,15 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
      re.compile(NUM + r"\s*余?[多]?(?:名|位|人)")),
     # A deadline: the day a text mentions is not one unless it says something ends or is due then.
     ("deadline", re.compile(r"截止|截至|deadline|最晚|最迟"), re.compile(r"截止|截至|之前|以前|前[报交完提]|最晚|最迟|期限")),
-    ("duration", re.compile(r"多久|多长时间|多少天|几天|几个月|几年能|几年才|how long"),
+    ("duration", re.compile(r"多久|多长时间|多少天|几天|几个月|(?<![这那近前头后])几年(?!级|前|后)|多少年(?!代|度|级|前|后)|(?:期限|周期|年限)[^，。？?]{0,3}(?:多少|几)|how long"),
      re.compile(NUM + r"\s*(?:个)?(?:天|日|工作日|小时|分钟|周|星期|个月|月|年)|当天|当日|即时|立等|即办")),
-    ("date", re.compile(r"什么时候|啥时候?|几时|多会儿|何时|哪一年|哪年|哪天|几月|几号|哪个月|日期|什么时间|when"),
+    ("date", re.compile(r"什么时候|啥时候?|几时|多会儿|何时|哪一年|哪年|哪天|几月|几号|哪个月|日期|什么时间|when|"
+                        r"what (?:date|year|day|month)|which (?:date|year|day|month)"),
      re.compile(r"\d{2,4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|[一二三四五六七八九十〇零]{2,4}年|[一二三四五六七八九十]+月|世纪|年代|"
                 r"[唐宋元明清汉秦隋晋金辽](?:朝|代)|[南北]宋|[东西]汉|[东西]晋|[\u4e00-\u9fff]{1,3}(?:时代|纪)(?!律|念|要|检|录|委)|"
                 r"[早中晚初末]期|年间|[春夏秋冬]季|当天|前夕")),
     ("ordinal", re.compile(r"第几|排第|排名第|名列第|排名(?:如何|怎么样|怎样|多少)|名次|排在哪|what rank|which place"), re.compile(r"第\s*[一二三四五六七八九十百\d]+")),
-    ("number", re.compile(r"多少|几[个家项条次座所种批]|how many|how much"), re.compile(NUM)),
+    ("number", re.compile(r"多少|几[个家项条次座所种批]|how many|how much"), re.compile(COUNT)),
 ]
 
 
@@ -72,6 +80,27 @@ def wanted(question: str) -> tuple[str, re.Pattern] | None:
     return None
 
 
+# Kinds a question may state one of itself ("除了十区市，还有几个…", "2016年的结果什么时候公布"): that one is no answer.
+_STATED = frozenset({"ratio", "money", "area", "people", "duration", "date", "ordinal", "number"})
+
+
+def holds(want: tuple[str, re.Pattern], text: str, question: str) -> bool:
+    """Whether a text holds the kind of answer asked for, besides what the question itself states.
+
+    Args:
+        want: as wanted() returns.
+        text: the text (a passage, a sentence).
+        question: the question it should answer.
+
+    Returns:
+        True when the text has a match the question does not already give.
+    """
+    if want[0] not in _STATED:
+        return bool(want[1].search(text))
+    q = question.lower()
+    return any(m.group().strip().lower() not in q for m in want[1].finditer(text))
+
+
 # "Per person / per month": an amount asked as a rate is not answered by a total.
 _PER_ASK = re.compile(r"(?:每(?:个|一)?(?:人|位|名|户|家|月|年|天|日|周)|人均|户均|月均|年均|日均|一个月)[^，。？?]{0,8}"
                       r"(?:多少|几|多高|多大|多长)|(?:多少|几)[^，。？?]{0,6}(?:每(?:个|一)?(?:人|位|户|月|年|天)|一个月)")
@@ -94,7 +123,7 @@ def asks_rate(question: str) -> re.Pattern | None:
 _HOW = re.compile(r"怎么|怎样|如何|咋|哪里|哪儿|在哪|去哪|到哪|上哪|流程|手续|条件|材料|需要什么|要带什么|步骤")
 ACTIONS = ("补办", "换证", "换领", "换发", "报名", "申请", "办理", "预约", "缴纳", "缴费", "报销", "领取", "注册", "登记",
            "开通", "挂号", "投诉", "举报", "申报", "提取", "迁移", "落户", "挂失", "续签", "年检", "注销", "开户", "参保",
-           "续费", "退费", "改签", "备案", "签证")
+           "续费", "退费", "改签", "备案", "签证", "下载", "安装")
 
 
 def asked_actions(question: str) -> tuple[str, ...]:
@@ -148,3 +177,21 @@ def paid_items(question: str) -> tuple[str, ...]:
     """
     want = wanted(question)
     return tuple(dict.fromkeys(_PAID.findall(question))) if want and want[0] in ("money", "reimbursement") else ()
+
+
+# "Which banks / which hospital": their names carry the word (招商银行, 市立医院), so a text without it names none.
+# Not companies, schools or agencies: 九巴, 东日本旅客铁道 and 理藩院 answer those (31 of 72 CMRC gold paragraphs).
+_WHICH_ORG = re.compile(r"(?:哪|什么|哪几|哪一)(?:家|个|些|所)?[^，。？?]{0,2}?(银行|医院)")
+
+
+def asked_organisations(question: str) -> tuple[str, ...]:
+    """The kinds of organisation a "which banks / which hospital" question asks to be named.
+
+    Args:
+        question: the Simplified question.
+
+    Returns:
+        The kinds asked for (银行, 医院), empty when the question asks for none.
+    """
+    return tuple(dict.fromkeys(_WHICH_ORG.findall(question.lower())))
+

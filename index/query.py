@@ -16,6 +16,10 @@ _GENERIC_PLACES = frozenset("""社区 小区 园区 景区 地区 市区 城区 
 上市 门市 城市 各区 全区 本区 该区 全省 本省 各省 外省 全县 本县 各县 全镇 乡村 农村 市县 区县 区市 十区市 省市 各市 城乡 开发区
 高新区 功能区 示范区 试验区 自贸区 保税区 经济区 行政区 商业区 风景区 特区 人才特区 转型发展区 湾区 灾区 老区 城镇 乡镇""".split())
 _BIGRAM_OK = re.compile(r"[\u3400-\u9fffA-Za-z0-9]{2}")
+# "五个", "那套", "每项": a number or a pointer with its measure word names nothing the text must hold.
+_MEASURED = re.compile(r"(?:[\d一二三四五六七八九十百千两几数]+|[这那哪每各某])[个家名位项条次座所种批件套样类些]")
+# A term the citizen quotes ("五字", 「在市北」) is a name to find as written, whatever jieba makes of it.
+_QUOTED = re.compile(r"[“「『\"]([^“”「」『』\"]{2,12})[”」』\"]")
 
 
 @functools.lru_cache(maxsize=1)
@@ -67,11 +71,15 @@ def analyse(text: str, tokenizer, idf, thesaurus: dict[str, tuple[str, ...]] | N
     words = [w.strip() for w in tokenizer.lcut(low)]
     keywords: dict[str, float] = {}
     for w in words:
+        if _MEASURED.fullmatch(w):
+            continue
         if w and w not in STOPWORDS and re.search(r"[\w\u3400-\u9fff]", w) and not (len(w) == 1 and not w.isalnum()):
             # Words the tokenizer split finer for search weigh as their most specific part.
             subs = [t for t in tokenize(w, tokenizer)] or [w]
             # A lone character says little in Chinese (占, 比, 用): it counts for a third of a word.
             keywords[w] = max(idf(t) for t in subs) * (0.3 if len(w) == 1 else 1.0)
+    for quoted in _QUOTED.findall(low):
+        keywords.setdefault(quoted.strip(), idf(quoted.strip()))
     constraints = [m.group(1) for m in _YEAR.finditer(low)]
     constraints += _NUMBERED.findall(low)
     places = named_places()
@@ -84,6 +92,23 @@ def analyse(text: str, tokenizer, idf, thesaurus: dict[str, tuple[str, ...]] | N
     return Query(text=text, search_terms=search_terms, keywords=tuple(keywords.items()),
                  constraints=tuple(dict.fromkeys(constraints)), alternatives=alternatives,
                  synonym_weight=synonym_weight if alternatives else 0.0)
+
+
+def respell(text: str, tokenizer, names: str) -> str:
+    """A place typed by its sound (李仓区, 即默市) -> the spelling the corpus uses, so that it is searched as written.
+
+    Args:
+        text: the Simplified query.
+        tokenizer: jieba tokenizer with the corpus entities.
+        names: the corpus's entities, one a line.
+
+    Returns:
+        The text with such places respelled (unchanged when there are none).
+    """
+    for w in dict.fromkeys(tokenizer.lcut(text)):
+        if len(w) >= 3 and w.endswith(_PLACE_SUFFIX) and w not in names and (fix := sound_alike(w, names)):
+            text = text.replace(w, fix)
+    return text
 
 
 def _bigrams(s: str) -> set[str]:
@@ -120,14 +145,20 @@ def coverage(query: Query, evidence: str) -> float:
     return got / total
 
 
-def missing_constraints(query: Query, evidence: str) -> list[str]:
-    """Args: query: the analysed query. evidence: the text it must be answered from.
+def missing_constraints(query: Query, evidence: str, passage: str | None = None) -> list[str]:
+    """Args: query: the analysed query. evidence: the text it must be answered from (the document).
+    passage: the quoted passage with its title and headings, where a year must be (a report on 2016 that mentions
+    2017's plans does not answer for 2017); None checks years in evidence too.
 
     Returns:
         The constraints (years, places, numbered things) that the evidence does not mention.
     """
     missing = []
     for c in query.constraints:
+        if c.isdigit() and passage is not None:
+            if c not in passage:
+                missing.append(c)
+            continue
         if c in evidence:
             continue
         # "李沧区" is satisfied by "李沧" (articles drop the suffix after first mention)

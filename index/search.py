@@ -10,7 +10,7 @@ import numpy as np
 from index.config import SearchConfig
 from index.glossary import load as load_glossary, translate
 from index.lexical import BM25, get_tokenizer, tokenize
-from index.query import Query, analyse, coverage
+from index.query import Query, analyse, coverage, respell
 from index.romanise import latin_words, syllable_runs
 from index.thesaurus import load as load_thesaurus
 from index.types import Hit, Passage
@@ -51,6 +51,7 @@ class HybridSearcher:
         self.entities = tuple(entities)
         self.encoder, self.config = encoder, config
         self.tokenizer = get_tokenizer(self.entities)
+        self._names = "\n".join(self.entities)
         self._evidence = [evidence_text(p) for p in passages]
         self._sentences = [tuple(x.lower() for x in p.sentences) for p in passages]
         self._romanised: dict[str, dict[str, str]] | None = None
@@ -120,10 +121,16 @@ class HybridSearcher:
         numbers = re.findall(r"\d+(?:\.\d+)?%?", text)
         query = analyse(" ".join([g[0] for g in groups] + list(spelled.values()) + numbers), self.tokenizer,
                         self.bm25.idf_of)
-        # A phrase's other translations (long-term: 远期 or 长期) stand in for its first one at full weight.
-        words = {w for w, _ in query.keywords}
-        alternatives = tuple((g[0].lower(), tuple(a.lower() for a in g[1:]))
-                             for g in groups if len(g) > 1 and g[0].lower() in words)
+        # A phrase's other translations (long-term: 远期 or 长期) stand in for its first one at full weight; when the
+        # first one falls apart into words (巡查员 -> 巡查 员), they stand in for its weightiest word.
+        weight = dict(query.keywords)
+        alternatives = []
+        for g in (g for g in groups if len(g) > 1):
+            parts = [w for w in (g[0].lower(), *tokenize(g[0].lower(), self.tokenizer)) if w in weight]
+            if parts:
+                alternatives.append((max(parts, key=lambda w: (w == g[0].lower(), weight[w])),
+                                     tuple(a.lower() for a in g[1:])))
+        alternatives = tuple(alternatives)
         # Words the glossary cannot translate (register, live) are asked too: no Chinese text is seen to cover them.
         missing = [w for w in rest if w not in spelled]
         if missing and query.keywords:
@@ -166,6 +173,8 @@ class HybridSearcher:
             A SearchResult with up to k hits, best first.
         """
         k = k or self.config.top_k
+        if _HAN.search(text) and (fixed := respell(text, self.tokenizer, self._names)) != text:
+            text, query_vector = fixed, None
         query = self.analyse(text)
         n = len(self.passages)
         if n == 0:

@@ -49,6 +49,10 @@ def test_foreign_question_judged_on_similarity_alone():
     assert not decide(query, [hit(CFG.min_dense_foreign - 0.01, 0.0, p)], CFG).answered
     elsewhere = q("What is the weather like tomorrow?", [("weather", 3.0)])
     assert decide(elsewhere, [hit(CFG.min_dense_foreign + 0.05, 0.0, p)], CFG).reason == "no_shared_name"
+    # The topic found, the kind asked for still has to be there: no phone number in the passage.
+    phone = q("What is the phone number of the Mouqu government?", [("政府", 1.0)])
+    assert decide(phone, [hit(CFG.min_dense_foreign + 0.05, 1.0, p)], CFG).reason == "no_phone"
+    assert decide(query, [hit(CFG.min_dense_foreign + 0.05, 1.0, p)], CFG).answered  # 92% is a share
 
 
 def test_number_question_quotes_the_sentence_with_the_number():
@@ -177,9 +181,12 @@ def test_a_window_of_the_top_document_holding_the_asked_kind_moves_first():
     ("这次评审组的组长是谁", [("评审组", 3.0), ("组长", 3.0)], "由人大代表、政协委员、学者等组成的评审组逐一评分。", "no_role",
      "评审组组长由张某担任。"),
     ("获奖的单位有奖金吗？奖金是多少", [("获奖", 2.0), ("单位", 1.0), ("奖金", 3.0)], "地铁办获奖，远期规划总投资4000亿元。",
-     "no_payment", "获奖单位各获奖金5万元。")])
+     "no_payment", "获奖单位各获奖金5万元。"),
+    ("那19家金融机构具体都是哪些银行", [("金融机构", 3.0), ("银行", 2.0)], "地铁办与19家金融机构签署《金融合作协议》。",
+     "no_organisation", "地铁办与工商银行等19家金融机构签署协议。")])
 def test_the_post_or_payment_asked_about_must_be_named(question, keywords, without, reason, with_it):
-    # "Who chairs it?" over a passage naming no chair; "how much prize money?" over an investment figure.
+    # "Who chairs it?" over a passage naming no chair; "how much prize money?" over an investment figure; "which
+    # banks?" over a passage naming none.
     passage = Passage(passage_id="x#0", doc_id="x", doc_title="t", text=without, sentences=())
     assert decide(q(question, keywords), [hit(0.95, 0.6, passage)], CFG).reason == reason
     named = dataclasses.replace(passage, passage_id="x#1", text=with_it)

@@ -83,3 +83,20 @@ def test_a_named_city_must_be_in_the_evidence_and_question_words_are_not_keyword
     assert "啥时候" not in words and "结果" in words
     words = [w for w, _ in analyse("这篇报道是几月几号的消息", tok, bm.idf_of).keywords]
     assert not {"这篇", "几月", "几号"} & set(words) and "消息" in words
+
+
+def test_quoted_terms_count_whole_and_counted_or_pointed_measure_words_do_not(tok):
+    bm = BM25.build([tokenize(d, tok) for d in DOCS])
+    q = analyse("开发区用的那套“五字”工作法具体是哪五个字", tok, bm.idf_of)
+    words = dict(q.keywords)
+    assert "五字" in words and words["五字"] >= max(w for k, w in words.items() if k != "五字") * 0.5
+    assert "那套" not in words and "五个" not in words
+
+
+def test_a_year_must_be_in_the_quoted_passage_a_place_in_the_document(tok):
+    bm = BM25.build([tokenize(d, tok) for d in DOCS])
+    q = analyse("高新区2017年引进了多少人才", tok, bm.idf_of)
+    document = "青岛高新区引进24名两院院士。2017年，本市将学习借鉴创新工作案例。"
+    assert missing_constraints(q, document) == []  # the document mentions 2017 (its plans)
+    assert missing_constraints(q, document, passage="青岛高新区引进24名两院院士。") == ["2017"]
+    assert missing_constraints(q, document, passage="2017年高新区引进24名院士。") == []

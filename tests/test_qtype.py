@@ -77,3 +77,45 @@ def test_a_comparison_needs_a_comparing_text_and_a_payment_must_be_named():
     assert paid_items("获奖的单位有奖金吗？奖金是多少") == ("奖金",)
     assert paid_items("网格员的工资是多少") == ("工资",)
     assert paid_items("奖金怎么发放") == ()  # asks how, not how much
+
+
+def test_how_many_is_not_answered_by_a_date_or_by_what_the_question_states():
+    from bot.qtype import holds
+
+    want = wanted("这次一共评出来多少个创新案例")
+    assert want[0] == "number"
+    assert not holds(want, "1月17日记者采访获悉，本市评选出2016年度全市政府系统创新工作案例", "多少个创新案例")
+    assert holds(want, "有3个功能区管理机构的案例获奖", "多少个创新案例")
+    assert not holds(want, "数据中心于8点开放", "多少个") and holds(want, "数十家企业", "多少个")
+    question = "除了十区市，还有几个功能区的案例获奖"
+    assert not holds(wanted(question), "十区市均有入选", question)  # the question's own 十 answers nothing
+    assert holds(wanted(question), "有3个功能区管理机构", question)
+    when = "2016年的评选结果是什么时候公布的"
+    assert not holds(wanted(when), "本市评选出2016年度创新案例", when) and holds(wanted(when), "1月17日获悉", when)
+
+
+def test_rates_terms_and_time_spent_in_citizens_words():
+    assert wanted("4号线PPP项目收益率多少")[0] == "ratio"
+    assert not wanted("4号线PPP项目收益率多少")[1].search("收益率及合作期限均取得较大突破")
+    assert wanted("粮食作物占全省多少比例")[1].search("约占四分之三")
+    assert wanted("合作期限是多少年")[0] == "duration"
+    assert wanted("这几年开发区引进了多少人才")[0] != "duration"  # 这几年 sets the time, asks nothing of it
+    assert wanted("他在学校仅花费多少时间即毕业")[0] != "money"
+    assert wanted("只需要花多少时间")[0] != "money" and wanted("要花多少钱")[0] == "money"
+
+
+def test_english_questions_ask_for_kinds_too():
+    assert wanted("What rate of return was agreed for the Metro Line 4 PPP deal?")[0] == "ratio"
+    assert wanted("What is the phone number of the grid management office?")[0] == "phone"
+    assert wanted("How much social capital did the Line 4 project bring in?")[0] == "money"
+    assert wanted("On what date did the reporter learn about the results?")[0] == "date"
+    assert wanted("Who set up the panel?") is None
+
+
+def test_which_banks_or_hospital_asks_for_one_by_name_and_a_download_is_an_action():
+    from bot.qtype import asked_organisations
+
+    assert asked_organisations("那19家金融机构具体都是哪些银行") == ("银行",)
+    assert asked_organisations("去哪家医院看病能报销") == ("医院",)
+    assert asked_organisations("社会资本是哪家公司投的") == ()  # 九巴 names a company without the word
+    assert asked_actions("“在市北”APP在哪儿下载") == ("下载",)

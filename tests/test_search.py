@@ -63,3 +63,16 @@ def test_a_romanised_place_in_an_english_question_finds_its_passages():
     hits = s.search("How many grids is Shibei divided into?", query_vector=qv).hits
     assert hits[0].passage.passage_id == "d#1" and hits[0].lexical > 0
     assert s.entities_named("市北区有多少网格") == ["市北区"]  # Chinese questions name entities as written
+
+
+def test_a_place_typed_by_its_sound_is_searched_as_the_corpus_spells_it():
+    from index.query import respell
+
+    passages = [["即墨市发展互联网+制造。"], ["李沧区民营社区卫生服务机构56家。"], ["市北区划分1188个网格。"]]
+    s = _searcher(passages, SearchConfig())
+    s = HybridSearcher(s.passages, s.store, s.vectors, s.bm25, ["即墨市", "李沧区", "市北区"], encoder=None,
+                       config=s.config)
+    result = s.search("即默市的创新案例讲的是啥", mode="lexical")  # 即默 sounds like 即墨 and keeps 即
+    assert result.query.text.startswith("即墨市") and result.hits[0].passage.passage_id == "d#0"
+    assert respell("李仓区有几家民营机构", s.tokenizer, "即墨市\n李沧区") == "李沧区有几家民营机构"
+    assert respell("崂山区有几家民营机构", s.tokenizer, "即墨市\n李沧区") == "崂山区有几家民营机构"  # another place

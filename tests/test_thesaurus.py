@@ -111,3 +111,14 @@ def test_words_the_glossary_lacks_are_looked_up_in_cc_cedict():
     groups, rest = translate("What did Jimo propose?", fallback=True)
     assert any("提出" in g for g in groups) and "propose" not in rest
     assert translate("What did Jimo propose?")[1] == ["jimo", "propose"]  # without the fallback: untranslated
+
+
+def test_words_that_ask_or_count_are_not_content_and_a_split_translation_keeps_its_alternatives():
+    # "the name of", "on what date", "three criteria": the kind asked for, which bot.qtype checks, not a topic word
+    for question in ("What's the name of the app?", "On what date was it?", "Which three criteria were used?"):
+        assert not {"name", "date", "three"} & set(translate(question)[1])
+    assert ("app", "客户端", "应用") in translate("the mobile app of the district")[0]  # one phrase, not 手机 + app
+    s = _searcher([["市北区配备800余名网格巡治员。"]], SearchConfig())
+    query = s.analyse("How many grid inspectors are there?")  # 巡查员 falls apart into 巡查 + 员
+    assert "巡治员" in dict(query.alternatives)["巡查"]
+    assert coverage(query, s.passages[0].text) == 1.0
