@@ -53,7 +53,8 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
                 r"[唐宋元明清汉秦隋晋金辽](?:朝|代)|[南北]宋|[东西]汉|[东西]晋|[\u4e00-\u9fff]{1,3}(?:时代|纪)(?!律|念|要|检|录|委)|"
                 r"[早中晚初末]期|年间|[春夏秋冬]季|当天|前夕")),
     ("ordinal", re.compile(r"第几|排第|排名第|名列第|排名(?:如何|怎么样|怎样|多少)|名次|排在哪|what rank|which place"), re.compile(r"第\s*[一二三四五六七八九十百\d]+")),
-    ("number", re.compile(r"多少|几[个家项条次座所种批]|how many|how much"), re.compile(COUNT)),
+    # 哪几条, 那几个: which ones, not how many.
+    ("number", re.compile(r"多少|(?<![哪那这])几[个家项条次座所种批]|how many|how much"), re.compile(COUNT)),
 ]
 
 
@@ -98,7 +99,24 @@ def holds(want: tuple[str, re.Pattern], text: str, question: str) -> bool:
     if want[0] not in _STATED:
         return bool(want[1].search(text))
     q = question.lower()
-    return any(m.group().strip().lower() not in q for m in want[1].finditer(text))
+    return any(m.group().strip().lower() not in q and (want[0] != "number" or _counts_asked(text, m.end(), q))
+               for m in want[1].finditer(text))
+
+
+# Measure words and units a count is read with (3个, 5万, 8.57万人, 30秒); the first character is enough.
+_MEASURE = frozenset("个家项名位件条所座批种次台辆架艘部本篇首场届期支只头匹棵株间层号元块角分人户岁米里吨克斤亩倍成万亿千百余多来"
+                     "类套对双份张把片根轮笔箱股幅公平小毫厘英海立秒周天年月日时点度瓶杯碗口声步门节段集章卷册任代世辈级"
+                     "颗粒枚尾滴串束朵盏幢栋顶扇面道排组群队班团遍趟回番阵顿局盘圈句字页封宗桩起例剂副羽"
+                     "美港欧澳韩码磅盎升微纳兆赫伏瓦焦卡帕摄华市")
+
+
+def _counts_asked(text: str, end: int, question: str) -> bool:
+    """Whether a number ending at end counts what is asked: with a measure word it may ("3个"); read straight
+    before a noun ("十区市") it counts that noun, which answers only a question about it (not 多少个案例)."""
+    after = text[end:end + 2]
+    if not after or not "\u4e00" <= after[0] <= "\u9fff" or after[0] in _MEASURE:
+        return True
+    return after in question
 
 
 # "Per person / per month": an amount asked as a rate is not answered by a total.

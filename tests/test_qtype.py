@@ -87,6 +87,10 @@ def test_how_many_is_not_answered_by_a_date_or_by_what_the_question_states():
     assert not holds(want, "1月17日记者采访获悉，本市评选出2016年度全市政府系统创新工作案例", "多少个创新案例")
     assert holds(want, "有3个功能区管理机构的案例获奖", "多少个创新案例")
     assert not holds(want, "数据中心于8点开放", "多少个") and holds(want, "数十家企业", "多少个")
+    # 十区市 counts districts: it answers a question about them, not one about cases
+    assert not holds(want, "十区市均有入选，另有政府部门等获奖", "这次一共评出来多少个创新案例")
+    assert holds(want, "十区市均有入选", "多少个区市入选") and holds(want, "大犬齿2颗", "有多少颗大犬齿")
+    assert wanted("评委是按照哪几条标准打分的") is None  # which ones, not how many
     question = "除了十区市，还有几个功能区的案例获奖"
     assert not holds(wanted(question), "十区市均有入选", question)  # the question's own 十 answers nothing
     assert holds(wanted(question), "有3个功能区管理机构", question)
