@@ -17,7 +17,7 @@ _ASKS_WHERE = re.compile(r"哪里|哪儿|在哪|什么地方|哪个区|哪个市
 _HAS_NUMBER = re.compile(r"\d|[一二三四五六七八九十百千万亿两]+(?:个|家|名|项|批|种|年|亿|万|倍|成)")
 _HAS_DATE = re.compile(r"\d{4}年|\d{1,2}月|\d{1,2}日|[一二三四五六七八九十]+月|世纪|年代|期间")
 _HAS_ORG = re.compile(r"政府|管委|指挥部|局|委员会|部门|公司|集团|机构|大学|学院|协会|中心")
-_CLAUSE = re.compile(r"[^，、：,]*[，、：,]?")
+_CLAUSE = re.compile(r"[^，：,]*[，：,]?")  # not at 、: a list (海尔、英谷、百灵等) is one clause
 
 
 def focus(query: Query, passage: Passage) -> Query:
@@ -57,7 +57,7 @@ def _trim(sentence: str, query: Query, max_chars: int) -> str:
     if len(sentence) <= max_chars:
         return sentence
     clauses = [c for c in _CLAUSE.findall(sentence) if c]
-    want = wanted(query.text)
+    want, question = wanted(query.text), query.text.lower()
     best, best_span = -1.0, (0, 1)
     for i in range(len(clauses)):
         size = 0
@@ -66,10 +66,17 @@ def _trim(sentence: str, query: Query, max_chars: int) -> str:
             if size > max_chars - 2 and j > i:
                 break
             window = "".join(clauses[i:j + 1])
-            cov = coverage(query, window.lower()) + (0.5 if want and holds(want, window, query.text) else 0.0)
-            if cov > best + 1e-9:
-                best, best_span = cov, (i, j + 1)
+            # Scored as sentences are (question-type cues, the kind asked for), so the clause with the amount stays.
+            cov = _sentence_score(query, window, question) + (0.5 if want and holds(want, window, query.text) else 0.0)
+            # Of runs that hold as much, the shortest: the clauses that answer, not the lead-up to them.
+            if cov > best + 1e-9 or (cov > best - 1e-9 and j + 1 - i < best_span[1] - best_span[0]):
+                best, best_span = max(cov, best), (i, j + 1)
     i, j = best_span
+    # Then what follows, while it fits: the rest of the thought rather than its lead-up.
+    size = sum(len(c) for c in clauses[i:j])
+    while j < len(clauses) and size + len(clauses[j]) <= max_chars - 2:
+        size += len(clauses[j])
+        j += 1
     text = "".join(clauses[i:j])[:max_chars - 2]
     return ("…" if i > 0 else "") + text.rstrip("，、：,") + ("…" if j < len(clauses) else "")
 
@@ -159,12 +166,16 @@ def quote(query: Query, passage: Passage, question: str, cfg: AnswerConfig, scri
     from bot.normalize import in_script
 
     start, end = select_sentences(query, passage, question, cfg, sims)
-    text = _trim("".join(passage.sentences[start:end]).strip(), focus(query, passage), cfg.max_chars)
+    whole = "".join(passage.sentences[start:end]).strip()
+    text = _trim(whole, focus(query, passage), cfg.max_chars)
     if script == "hant":
         orig = "".join(passage.sentences_orig[start:end]).strip() if passage.sentences_orig else ""
-        # The received Traditional text is quoted as written when it lines up with the cleaned text.
-        if orig and len(orig) == len("".join(passage.sentences[start:end]).strip()) and len(text) == len(orig):
-            return orig
+        # The received Traditional text is quoted as written (定制, not OpenCC's 定製) where it lines up with the
+        # cleaned text character for character, a trimmed quote too.
+        core = text.strip("…")
+        at = whole.find(core) if orig and len(orig) == len(whole) else -1
+        if at >= 0:
+            return text.replace(core, orig[at:at + len(core)], 1)
         return in_script(text, "hant")
     return text
 

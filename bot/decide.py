@@ -53,9 +53,11 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "")
         return Decision(False, "no_rate")
     # What the question asks about by name must be named in the passage: "where do I renew my licence?" over a
     # passage that never speaks of renewing, "how much is the prize money?" over an investment, "who chairs the
-    # panel?" over a passage naming no chair, "which banks signed?" over a passage naming none.
+    # panel?" over a passage naming no chair, "which banks signed?" over a passage naming none, "can I pay with my
+    # medical insurance card?" over a passage that never mentions the card.
     for reason, terms in (("no_procedure", asked_actions(query.text)), ("no_payment", paid_items(query.text)),
-                          ("no_role", asked_roles(query.text)), ("no_organisation", asked_organisations(query.text))):
+                          ("no_role", asked_roles(query.text)), ("no_organisation", asked_organisations(query.text)),
+                          ("no_asked_thing", query.asked)):
         if terms and not any(_mentions(t, query, text) for t in terms):
             return Decision(False, reason)
     return Decision(True)
@@ -69,8 +71,8 @@ def _found(query: Query, top: Hit, cfg: AnswerConfig, document: str) -> Decision
     if top.dense + cfg.coverage_weight * top.coverage < cfg.min_confidence:
         return Decision(False, "low_confidence")
     p = top.passage
-    missing = missing_constraints(query, document or evidence_text(p),
-                                  " ".join(x for x in (p.doc_title, p.section, p.unit or "", p.case or "", p.text)).lower())
+    quoted = " ".join(x for x in (p.doc_title, p.section, p.unit or "", p.case or "", p.text)).lower()  # no date
+    missing = missing_constraints(query, document or evidence_text(p), quoted)
     return Decision(False, "constraint:" + ",".join(missing)) if missing else Decision(True)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from index.lexical import STOPWORDS, tokenize
 from index.romanise import sound_alike
+from index.yesno import asked_things
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|年度)")
 _NUMBERED = re.compile(r"\d+(?:号线|号|期|批|届)")
@@ -42,6 +43,7 @@ class Query:
         alternatives: (keyword, other words for it) from the thesaurus; a text holding one of them covers the
             keyword at synonym_weight of its weight.
         synonym_weight: the share of a keyword's weight a synonym earns.
+        asked: what a yes/no question asks about by name (能刷医保卡吗 -> 医保卡), which the answer must name.
     """
 
     text: str
@@ -50,6 +52,7 @@ class Query:
     constraints: tuple[str, ...]
     alternatives: tuple[tuple[str, tuple[str, ...]], ...] = ()
     synonym_weight: float = 0.0
+    asked: tuple[str, ...] = ()
 
 
 def analyse(text: str, tokenizer, idf, thesaurus: dict[str, tuple[str, ...]] | None = None,
@@ -91,7 +94,7 @@ def analyse(text: str, tokenizer, idf, thesaurus: dict[str, tuple[str, ...]] | N
     alternatives = tuple((w, thesaurus[w]) for w in keywords if w in thesaurus) if thesaurus and synonym_weight else ()
     return Query(text=text, search_terms=search_terms, keywords=tuple(keywords.items()),
                  constraints=tuple(dict.fromkeys(constraints)), alternatives=alternatives,
-                 synonym_weight=synonym_weight if alternatives else 0.0)
+                 synonym_weight=synonym_weight if alternatives else 0.0, asked=asked_things(low, tokenizer))
 
 
 def respell(text: str, tokenizer, names: str) -> str:

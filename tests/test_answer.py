@@ -71,6 +71,27 @@ def test_long_sentence_trimmed_to_the_matching_clauses():
     assert "一揽子授信" in text and len(text) <= CFG.max_chars and text.startswith("…")
 
 
+def test_a_trimmed_quote_starts_at_the_answer_keeps_a_list_whole_and_its_sequel():
+    lead = "，".join(f"第{i}项工作取得进展" for i in range(12))
+    long = (lead + "，出台支持互联网工业发展的意见，搭建起由海尔、英谷、百灵等组成的示范服务平台，"
+            "先后培育起个性化定制、智慧工厂、智能终端等独具特色发展模式，促进传统工业转型升级。")
+    p = Passage(passage_id="x#0", doc_id="x", doc_title="t", text=long, sentences=(long,))
+    query = q("培育出了哪些有特色的发展模式", [("培育出", 3.0), ("特色", 2.0), ("发展", 0.7), ("模式", 1.2)])
+    text = quote(query, p, query.text, CFG, "hans")
+    # not the lead-up to the answering clause; the clause's list whole (not cut at 、); what follows while it fits
+    assert text.startswith("…先后培育起个性化定制、智慧工厂、智能终端") and text.endswith("促进传统工业转型升级。")
+    platform = quote(q("示范服务平台由哪些企业组成", [("示范", 2.0), ("平台", 1.5), ("企业", 1.0)]), p, "", CFG, "hans")
+    assert "海尔、英谷、百灵" in platform
+
+
+def test_a_trimmed_traditional_quote_is_the_received_text_not_a_conversion():
+    simp = "第一项工作取得进展，" * 20 + "先后培育起个性化定制、智慧工厂等特色模式。"
+    orig = "第一項工作取得進展，" * 20 + "先後培育起個性化定制、智慧工廠等特色模式。"
+    p = Passage(passage_id="t#1", doc_id="t", doc_title="t", text=simp, sentences=(simp,), sentences_orig=(orig,))
+    text = quote(q("培育出哪些特色模式", [("培育出", 3.0), ("特色", 2.0), ("模式", 1.2)]), p, "", CFG, "hant")
+    assert text.startswith("…") and "個性化定制" in text  # OpenCC would write 定製
+
+
 def test_traditional_reply_quotes_the_received_text():
     p = Passage(passage_id="t#0", doc_id="t", doc_title="t", text="李沧区民营机构占92%。", sentences=("李沧区民营机构占92%。",),
                 sentences_orig=("李滄區民營機構佔92%。",))
@@ -191,6 +212,14 @@ def test_the_post_or_payment_asked_about_must_be_named(question, keywords, witho
     assert decide(q(question, keywords), [hit(0.95, 0.6, passage)], CFG).reason == reason
     named = dataclasses.replace(passage, passage_id="x#1", text=with_it)
     assert decide(q(question, keywords), [hit(0.95, 0.9, named)], CFG).answered
+
+
+def test_a_yes_no_question_about_a_thing_the_passage_never_names_is_refused():
+    query = dataclasses.replace(q("民营机构看病能刷医保卡吗", [("民营", 2.0), ("机构", 1.0), ("医保卡", 3.0)]),
+                                asked=("医保卡",))
+    assert decide(query, [hit(0.95, 0.7)], CFG).reason == "no_asked_thing"
+    card = dataclasses.replace(P, passage_id="d#9", text=P.text + "群众可持医保卡直接结算。")
+    assert decide(query, [hit(0.95, 0.9, card)], CFG).answered
 
 
 def test_a_comparison_is_not_moved_to_another_window_that_ranks_something_else_first():

@@ -100,3 +100,18 @@ def test_a_year_must_be_in_the_quoted_passage_a_place_in_the_document(tok):
     assert missing_constraints(q, document) == []  # the document mentions 2017 (its plans)
     assert missing_constraints(q, document, passage="青岛高新区引进24名两院院士。") == ["2017"]
     assert missing_constraints(q, document, passage="2017年高新区引进24名院士。") == []
+
+
+@pytest.mark.parametrize("question,asked", [
+    ("李沧的民营社区卫生服务站看病能刷医保卡吗？", ("医保卡",)),
+    ("有没有病种目录", ("病种",)),
+    ("李沧区的诊所能不能用社保卡结算", ("社保卡",)),
+    ("获奖的单位有奖金吗", ("奖金",)),
+    ("这个手机软件能办事吗", ()),  # a verb with no object: nothing named to look for
+    ("市北区有啥手机软件吗", ("手机软件",)),  # is there one: the thesaurus's app counts (bot.decide)
+    ("苹果手机能用吗", ()),
+    ("能源有哪些", ()),  # 能 in a noun, and no yes/no question
+    ("市北区划分了多少个网格", ())])
+def test_a_yes_no_question_names_what_it_asks_about(tok, question, asked):
+    bm = BM25.build([tokenize(d, tok) for d in DOCS])
+    assert analyse(question, tok, bm.idf_of).asked == asked
