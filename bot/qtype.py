@@ -144,6 +144,9 @@ ACTIONS = ("补办", "换证", "换领", "换发", "报名", "申请", "办理",
            "续费", "退费", "改签", "备案", "签证", "下载", "安装")
 
 
+_ISSUE = re.compile(r"办(?:个|张|一张|一个|一下)?[\u4e00-\u9fff]{0,4}(?:证|卡|照)")
+
+
 def asked_actions(question: str) -> tuple[str, ...]:
     """The public-service actions a "how / where do I…" question asks about.
 
@@ -154,7 +157,8 @@ def asked_actions(question: str) -> tuple[str, ...]:
         The actions named (补办, 报名, 申请, ...), empty when the question asks neither a procedure nor an amount of one.
     """
     q = question.lower()
-    acts = tuple(a for a in ACTIONS if a in q)
+    # 办居住证, 办张社保卡: getting a document issued is 办理 it
+    acts = tuple(dict.fromkeys([a for a in ACTIONS if a in q] + (["办理"] if _ISSUE.search(q) else [])))
     if not acts or _HOW.search(q):
         return acts
     # "能报销多少": an amount of the action is asked, which a text that never names it does not give either.

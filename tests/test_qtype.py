@@ -123,3 +123,5 @@ def test_which_banks_or_hospital_asks_for_one_by_name_and_a_download_is_an_actio
     assert asked_organisations("去哪家医院看病能报销") == ("医院",)
     assert asked_organisations("社会资本是哪家公司投的") == ()  # 九巴 names a company without the word
     assert asked_actions("“在市北”APP在哪儿下载") == ("下载",)
+    assert asked_actions("李沧区哪里可以办居住证") == ("办理",)  # getting a card or permit issued is 办理 it
+    assert asked_actions("地铁办在哪") == ()
