@@ -39,7 +39,7 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "")
     if not top.dense and top.lexical:
         # The keyword-only baseline has no similarity to judge by: it answers when most of the question is found.
         return Decision(top.coverage >= 0.5, "" if top.coverage >= 0.5 else "low_coverage")
-    found = _translated(query, top, cfg) if not re.search(r"[\u3400-\u9fff]", query.text) else _found(
+    found = _translated(query, top, cfg, document) if not re.search(r"[\u3400-\u9fff]", query.text) else _found(
         query, top, cfg, document)
     if not found.answered:
         return found
@@ -70,21 +70,28 @@ def _found(query: Query, top: Hit, cfg: AnswerConfig, document: str) -> Decision
     # Similarity and keyword coverage trade off: a close paraphrase may share few words, a keyword query little meaning.
     if top.dense + cfg.coverage_weight * top.coverage < cfg.min_confidence:
         return Decision(False, "low_confidence")
+    return _constraints(query, top, document)
+
+
+def _constraints(query: Query, top: Hit, document: str) -> Decision:
+    """The places a question names must be in the document, its years in the quoted passage or its headings."""
     p = top.passage
     quoted = " ".join(x for x in (p.doc_title, p.section, p.unit or "", p.case or "", p.text)).lower()  # no date
     missing = missing_constraints(query, document or evidence_text(p), quoted)
     return Decision(False, "constraint:" + ",".join(missing)) if missing else Decision(True)
 
 
-def _translated(query: Query, top: Hit, cfg: AnswerConfig) -> Decision:
+def _translated(query: Query, top: Hit, cfg: AnswerConfig, document: str) -> Decision:
     """Whether an English question's topic is in the best hit. The model's cross-lingual scores are weak: the
     passage must also hold what the question's English words stand for (its keywords are their Chinese
-    translations), or name what the question names."""
+    translations), or name what the question names; and the years it names."""
     if top.dense >= cfg.min_dense_translated and top.coverage >= cfg.min_coverage_translated:
-        return Decision(True)
+        return _constraints(query, top, document)
     if top.dense < cfg.min_dense_foreign:
         return Decision(False, "low_similarity")
-    return Decision(True) if names_match(query.text, top.passage) else Decision(False, "no_shared_name")
+    if not names_match(query.text, top.passage):
+        return Decision(False, "no_shared_name")
+    return _constraints(query, top, document)
 
 
 def _mentions(word: str, query: Query, text: str) -> bool:

@@ -22,10 +22,22 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
     ("site", re.compile(r"哪个网站|什么网站|哪个网|上哪个?网|哪个(?:app|小程序|公众号)|什么(?:app|小程序|公众号)|which website"),
      re.compile(r"https?://|www\.|(?:政务|政府|服务|信息|门户|新闻|官方)网|官网|网站|app|小程序|公众号", re.I)),
     # An address: a street and number, a building, or a room; the passage naming the office is not enough.
+    # "Which road is it on": a road or street name, which the office's name is not.
+    ("road", re.compile(r"哪条(?:路|街|马路|大街|道)|什么(?:路|街)上|哪个路口|which (?:road|street)"),
+     re.compile(r"[\u4e00-\u9fff](?:路|大街|大道|街|巷|胡同)(?![径线程面边口况道])|\d+\s*号")),
     ("address", re.compile(r"地址|办公地点|在哪[儿里]?办公|门牌|street address|office address|address of"),
      re.compile(r"地址|[路街道巷]\s*\d+\s*号|\d+\s*号(?:楼|院)|大厦|大楼|广场|\d+\s*室|\d+\s*丁目|"
                 r"(?:省|市|县|区)[\u4e00-\u9fff]{1,6}(?:市|县|区|镇|乡|村|邨|街道)|[\u4e00-\u9fff](?:路|街|道)与", re.I)),
     ("email", re.compile(r"邮箱|电子邮件地址|e-?mail address", re.I), re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")),
+    # "Which company put the money in?": a text naming no company, brand or bureau has not said (九巴, SEGA, 铁路局
+    # answer it; every CMRC and DRCD gold paragraph for such a question holds one).
+    ("company", re.compile(r"(?:哪|什么|哪几|哪一)(?:家|个|些)?[^，。？?]{0,2}?(?:公司|企业|厂商|厂家)|which (?:company|firm)|"
+                           r"what (?:company|firm)|which (?:private )?investor"),
+     re.compile(r"[A-Za-z]{2,}|公司|集团|银行|企业|铁道|铁路|巴士|实业|娱乐|控股|股份|有限|科技|电子|航空|汽车|传媒|工作室|出版社|局|厂|商")),
+    # Opening hours: a clock time, or a named span of the day.
+    ("time", re.compile(r"几点|营业时间|开放时间|办公时间|上班时间|门诊时间|接待时间|opening hours|business hours|what time"),
+     re.compile(r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\s*[点时](?!间)|[上下]午|早上|晚上|全天|24小时|工作日|周[一二三四五六日末]|"
+                r"星期[一二三四五六日天]")),
     ("ratio", re.compile(r"比例|占比|百分之|百分比|比率|(?:收益|回报|利|增长|覆盖|参保|报销|就业|失业|合格|通过)率[^，。？?]{0,3}"
                          r"(?:多少|几|多高|是什么)|percent|share of|proportion|rate of return|interest rate|what rate"),
      re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十]成|[一二三四五六七八九十百千\d]+分之|\d+(?:\.\d+)?\s*percent")),
@@ -45,7 +57,7 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
      re.compile(NUM + r"\s*余?[多]?(?:名|位|人)")),
     # A deadline: the day a text mentions is not one unless it says something ends or is due then.
     ("deadline", re.compile(r"截止|截至|deadline|最晚|最迟"), re.compile(r"截止|截至|之前|以前|前[报交完提]|最晚|最迟|期限")),
-    ("duration", re.compile(r"多久|多长时间|多少天|几天|几个月|(?<![这那近前头后])几年(?!级|前|后)|多少年(?!代|度|级|前|后)|(?:期限|周期|年限)[^，。？?]{0,3}(?:多少|几)|how long"),
+    ("duration", re.compile(r"多久|多长时间|多少天|几天|几个月|(?<![这那近前头后])几年(?!级|前|后)|多少年(?!代|度|级|前|后)|(?:期限|周期|年限)[^，。？?]{0,3}(?:多少|几)|how long|how many (?:years|months|days)|in years|in months"),
      re.compile(NUM + r"\s*(?:个)?(?:天|日|工作日|小时|分钟|周|星期|个月|月|年)|当天|当日|即时|立等|即办")),
     ("date", re.compile(r"什么时候|啥时候?|几时|多会儿|何时|哪一年|哪年|哪天|几月|几号|哪个月|日期|什么时间|when|"
                         r"what (?:date|year|day|month)|which (?:date|year|day|month)"),
@@ -103,19 +115,27 @@ def holds(want: tuple[str, re.Pattern], text: str, question: str) -> bool:
                for m in want[1].finditer(text))
 
 
-# Measure words and units a count is read with (3个, 5万, 8.57万人, 30秒); the first character is enough.
-_MEASURE = frozenset("个家项名位件条所座批种次台辆架艘部本篇首场届期支只头匹棵株间层号元块角分人户岁米里吨克斤亩倍成万亿千百余多来"
-                     "类套对双份张把片根轮笔箱股幅公平小毫厘英海立秒周天年月日时点度瓶杯碗口声步门节段集章卷册任代世辈级"
-                     "颗粒枚尾滴串束朵盏幢栋顶扇面道排组群队班团遍趟回番阵顿局盘圈句字页封宗桩起例剂副羽"
-                     "美港欧澳韩码磅盎升微纳兆赫伏瓦焦卡帕摄华市")
+# What a count is read with: measure words for things (3个, 8.57万人, 2颗) and units of measure (30秒, 52.8平方公里,
+# 0.37美元); the first character is enough. 余/多/万/亿 in between are skipped (4000余人, 3000亿元).
+_CLASSIFIERS = frozenset("个家项名位件条所座批种次台辆架艘部本篇首场届期支只头匹棵株间层号人户类套对双份张把片根轮笔箱股幅瓶杯碗"
+                         "口声步门节段集章卷册任代世辈级颗粒枚尾滴串束朵盏幢栋顶扇面道排组群队班团遍趟回番阵顿局盘圈句字页封宗桩"
+                         "起例剂副羽")
+_UNITS = frozenset("元块角分岁米里吨克斤亩倍成公平小毫厘英海立秒周天年月日时点度美港欧澳韩码磅盎升微纳兆赫伏瓦焦卡帕摄华市")
+_ASKS_THINGS = re.compile(r"(?:多少|几)(?:个|家|项|名|位|件|条|所|座|批|种|次|台|辆|部|本|篇|场|届|期|支|只|头|户|套|张|颗|枚)")
 
 
 def _counts_asked(text: str, end: int, question: str) -> bool:
-    """Whether a number ending at end counts what is asked: with a measure word it may ("3个"); read straight
-    before a noun ("十区市") it counts that noun, which answers only a question about it (not 多少个案例)."""
-    after = text[end:end + 2]
-    if not after or not "\u4e00" <= after[0] <= "\u9fff" or after[0] in _MEASURE:
+    """Whether a number ending at end counts what is asked: with a measure word it may ("3个"), but a measurement
+    (52.8平方公里) answers no "多少个"; read straight before a noun ("十区市") it counts that noun, which answers
+    only a question about it (not 多少个案例)."""
+    rest = text[end:end + 6].lstrip(" 余多来万亿千百")
+    after = rest[:2]
+    if not after or not "\u4e00" <= after[0] <= "\u9fff":
         return True
+    if after[0] in _CLASSIFIERS:
+        return True
+    if after[0] in _UNITS:
+        return not _ASKS_THINGS.search(question)
     return after in question
 
 
@@ -185,7 +205,7 @@ def asked_roles(question: str) -> tuple[str, ...]:
 
 
 # "How much is the prize money?": an amount of something else (an investment) does not answer it.
-_PAID = re.compile(r"奖金|工资|薪水|薪酬|补贴|津贴|学费|挂号费|报销|罚款|票价|租金|房租|押金|保费")
+_PAID = re.compile(r"奖金|工资|薪水|薪酬|补贴|津贴|学费|挂号费|报销|罚款|票价|车费|租金|房租|押金|保费|停车费|门票")
 
 
 def paid_items(question: str) -> tuple[str, ...]:
@@ -198,7 +218,12 @@ def paid_items(question: str) -> tuple[str, ...]:
         The payments named (奖金, 工资, 补贴, ...) when the question asks for an amount of money, else empty.
     """
     want = wanted(question)
-    return tuple(dict.fromkeys(_PAID.findall(question))) if want and want[0] in ("money", "reimbursement") else ()
+    asked = (want and want[0] in ("money", "reimbursement")) or _PRICED.search(question)
+    return tuple(dict.fromkeys(_PAID.findall(question))) if asked else ()
+
+
+# "How is the fare worked out / is it dear": a rule or a level of a payment, asked without a quantity word.
+_PRICED = re.compile(r"怎么(?:算|收|定|计算|收费)|如何(?:计算|收费)|标准|贵不贵|贵吗|便宜吗|免费吗|要钱吗|收钱吗")
 
 
 # "Which banks / which hospital": their names carry the word (招商银行, 市立医院), so a text without it names none.

@@ -15,7 +15,8 @@ being do doe did done have ha had i me my we our you your he she it its they the
 what which who whom whose when where why how many much long large big old often far high get got give given can could will
 would shall should may might must please tell know want like any some all each every other than then so such very also
 just only more most less least there s t don didn isn aren wasn weren has does roughly approximately around nearly almost
-exactly actually really ever yet still take took taken whether if kind sort
+exactly actually really ever yet still take took taken whether if kind sort besides apart except try tried trying
+attempt attempting itself themselves himself herself
 name named called date year time number amount figure
 one two three four five six seven eight nine ten eleven twelve twenty hundred thousand dozen""".split())
 

@@ -158,7 +158,7 @@ def missing_constraints(query: Query, evidence: str, passage: str | None = None)
     """
     missing = []
     for c in query.constraints:
-        if c.isdigit() and passage is not None:
+        if passage is not None and c.isdigit():  # a year
             if c not in passage:
                 missing.append(c)
             continue

@@ -136,7 +136,9 @@ class HybridSearcher:
         if missing and query.keywords:
             mean = sum(wt for _, wt in query.keywords) / len(query.keywords)
             query = dataclasses.replace(query, keywords=query.keywords + tuple((w, mean) for w in missing))
-        return dataclasses.replace(query, text=text, alternatives=alternatives,
+        # "the 2017 awards": a year is a constraint in English too (Chinese writes it 2017年).
+        years = tuple(dict.fromkeys(re.findall(r"\b((?:19|20)\d{2})\b", text)))
+        return dataclasses.replace(query, text=text, alternatives=alternatives, constraints=years,
                                    synonym_weight=1.0 if alternatives else 0.0)
 
     def _synonym_scores(self, query: Query, terms: list[str]) -> np.ndarray:

@@ -92,6 +92,18 @@ def test_a_trimmed_traditional_quote_is_the_received_text_not_a_conversion():
     assert text.startswith("…") and "個性化定制" in text  # OpenCC would write 定製
 
 
+LEAD = "还在机构配置上创新，结合统计局能把指标吃透、研究室能把政策吃透两个方面的优势开展考核评价工作。"
+
+
+def test_when_the_heading_holds_the_question_its_sentence_is_quoted():
+    p = Passage(passage_id="z#0", doc_id="z", doc_title="t", section="开发区划52.8平方公里作转型发展区",
+                text=LEAD + "在转型发展上也力求创新，选划52.8平方公里的转型发展区，作为率先转型升级、创新发展示范平台。",
+                sentences=(LEAD, "在转型发展上也力求创新，选划52.8平方公里的转型发展区，作为率先转型升级、创新发展示范平台。"))
+    query = q("开发区选了52.8平方公里是干嘛用的", [("开发区", 1.3), ("52.8", 1.3), ("平方公里", 1.3), ("用", 0.7)])
+    # every content word is in the heading (which the citation names), yet the sentence stating them answers
+    assert quote(query, p, query.text, CFG, "hans").startswith("在转型发展上")
+
+
 def test_traditional_reply_quotes_the_received_text():
     p = Passage(passage_id="t#0", doc_id="t", doc_title="t", text="李沧区民营机构占92%。", sentences=("李沧区民营机构占92%。",),
                 sentences_orig=("李滄區民營機構佔92%。",))

@@ -125,3 +125,27 @@ def test_which_banks_or_hospital_asks_for_one_by_name_and_a_download_is_an_actio
     assert asked_actions("“在市北”APP在哪儿下载") == ("下载",)
     assert asked_actions("李沧区哪里可以办居住证") == ("办理",)  # getting a card or permit issued is 办理 it
     assert asked_actions("地铁办在哪") == ()
+
+
+def test_which_company_what_time_and_which_road_ask_for_one():
+    kind, pattern = wanted("4号线引入的社会资本是哪家公司出的")
+    assert kind == "company" and wanted("Which private investors put the money in?")[0] == "company"
+    assert not pattern.search("再次成功为4号线引入社会资本42.32亿元，收益率及合作期限均取得较大突破")
+    assert pattern.search("东日本旅客铁道经营") and pattern.search("由SEGA推出") and pattern.search("武汉铁路局管辖")
+    kind, pattern = wanted("What are the opening hours of the clinics?")
+    assert kind == "time" and wanted("社区医院几点开门")[0] == "time"
+    assert pattern.search("每天8:00至17:00开诊") and pattern.search("上午接诊") and not pattern.search("民营机构56家")
+    kind, pattern = wanted("区级信息数据中心在哪条路上")
+    assert kind == "road" and pattern.search("位于宁夏路288号") and not pattern.search("为企业量身打造智能发展路径")
+    assert not pattern.search("市北区将全区划分为1188个责任网格") and not pattern.search("各街道办事处")
+
+
+def test_a_measurement_answers_no_count_of_things_and_a_fare_rule_names_the_fare():
+    from bot.qtype import holds, paid_items
+
+    question = "这次一共评出了多少个创新案例"
+    assert not holds(wanted(question), "选划52.8平方公里的转型发展区", question)  # an area, not a number of cases
+    assert holds(wanted(question), "有3个功能区管理机构的案例获奖", question)
+    assert holds(wanted("投入了多少资金"), "投入1.8亿元专项资金", "投入了多少资金")  # no measure word asked
+    assert paid_items("青岛地铁票价怎么算") == ("票价",) and paid_items("门票贵不贵") == ("门票",)
+    assert paid_items("奖金怎么发放") == ()

@@ -122,3 +122,12 @@ def test_words_that_ask_or_count_are_not_content_and_a_split_translation_keeps_i
     query = s.analyse("How many grid inspectors are there?")  # 巡查员 falls apart into 巡查 + 员
     assert "巡治员" in dict(query.alternatives)["巡查"]
     assert coverage(query, s.passages[0].text) == 1.0
+
+
+def test_an_english_question_names_its_year_and_common_civic_words_translate():
+    s = _searcher([["2017年，本市将学习借鉴创新工作案例。"], ["本市评选出2016年度创新工作案例。"]], SearchConfig())
+    assert s.analyse("Which cases won the 2019 awards?").constraints == ("2019",)
+    groups, rest = translate("Where can residents read the compilation? What is the HR and social security bureau "
+                             "trying to do?")
+    assert ("市民" in next(g for g in groups if "居民" in g)) and ("查阅", "阅读") in groups
+    assert any("人社" in g for g in groups) and not {"try", "trying"} & set(rest)
