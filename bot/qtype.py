@@ -131,7 +131,8 @@ def _counts_asked(text: str, end: int, question: str) -> bool:
     rest = text[end:end + 6].lstrip(" 余多来万亿千百")
     after = rest[:2]
     if not after or not "\u4e00" <= after[0] <= "\u9fff":
-        return True
+        # A bare year-like figure (中国制造2025, 2016) is a year or a name, not a count.
+        return not re.fullmatch(r"(?:19|20)\d{2}", text[max(0, end - 4):end]) or text[max(0, end - 5):end - 4].isdigit()
     if after[0] in _CLASSIFIERS:
         return True
     if after[0] in _UNITS:
