@@ -10,7 +10,8 @@ from index.search import evidence_text
 from index.types import Hit
 
 from bot.crosslingual import names_match
-from bot.qtype import asked_actions, asked_organisations, asked_roles, asks_rate, holds, paid_items, wanted
+from bot.qtype import (asked_actions, asked_organisations, asked_roles, asks_rate, holds, paid_items, rank_named,
+                       stated_ranks, wanted)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,10 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "")
                           ("no_asked_thing", query.asked)):
         if terms and not any(_mentions(t, query, text) for t in terms):
             return Decision(False, reason)
+    # "Was Jimo's case the first?": a passage that ranks nothing has not said.
+    ranks = stated_ranks(query.text)
+    if ranks and not any(rank_named(r, text) for r in ranks):
+        return Decision(False, "no_rank")
     return Decision(True)
 
 

@@ -33,7 +33,8 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
     # answer it; every CMRC and DRCD gold paragraph for such a question holds one).
     ("company", re.compile(r"(?:哪|什么|哪几|哪一)(?:家|个|些)?[^，。？?]{0,2}?(?:公司|企业|厂商|厂家)|which (?:company|firm)|"
                            r"what (?:company|firm)|which (?:private )?investor"),
-     re.compile(r"[A-Za-z]{2,}|公司|集团|银行|企业|铁道|铁路|巴士|实业|娱乐|控股|股份|有限|科技|电子|航空|汽车|传媒|工作室|出版社|局|厂|商")),
+     re.compile(r"[A-Za-z]{2,}|公司|集团|银行|企业|铁道|铁路|巴士|实业|娱乐|控股|股份|有限|科技|电子|航空|汽车|传媒|工作室|出版社|"
+                r"厂商|(?<![布格大结开僵])局(?![面势部限])|(?<![工])厂")),
     # Opening hours: a clock time, or a named span of the day.
     ("time", re.compile(r"几点|营业时间|开放时间|办公时间|上班时间|门诊时间|接待时间|opening hours|business hours|what time"),
      re.compile(r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\s*[点时](?!间)|[上下]午|早上|晚上|全天|24小时|工作日|周[一二三四五六日末]|"
@@ -242,4 +243,43 @@ def asked_organisations(question: str) -> tuple[str, ...]:
         The kinds asked for (银行, 医院), empty when the question asks for none.
     """
     return tuple(dict.fromkeys(_WHICH_ORG.findall(question.lower())))
+
+
+# "Was Jimo's case the first place?": a text that never ranks it has not said.
+_RANK = re.compile(r"第[一二三四五六七八九十\d]+名|冠军|亚军|季军|榜首|状元|头名|金奖|一等奖|二等奖|三等奖|特等奖")
+
+
+def stated_ranks(question: str) -> tuple[str, ...]:
+    """The places or prizes a question names as a premise or a yes/no guess.
+
+    Args:
+        question: the Simplified question.
+
+    Returns:
+        The ranks named (第一名, 冠军, 一等奖, ...), which the answering text must name too.
+    """
+    return tuple(dict.fromkeys(_RANK.findall(question)))
+
+
+_CN_DIGITS = dict(zip("一二三四五六七八九十", "12345678910"))
+_FIRST = ("冠军", "榜首", "状元", "头名", "第一", "第1", "首位", "之冠", "居首", "最")
+
+
+def rank_named(rank: str, text: str) -> bool:
+    """Whether a text names a rank, however it writes it (第五名: 第五, 第5; 冠军: 第一, 榜首, 之冠...).
+
+    Args:
+        rank: one of stated_ranks().
+        text: the text, lower-cased.
+
+    Returns:
+        True when the text names it.
+    """
+    if rank in text:
+        return True
+    if rank.startswith("第"):
+        n = rank[1:-1]
+        forms = {n, _CN_DIGITS.get(n, n), next((c for c, d in _CN_DIGITS.items() if d == n), n)}
+        return any(f"第{f}" in text for f in forms) or (n in ("一", "1") and any(w in text for w in _FIRST))
+    return rank in ("冠军", "榜首", "状元", "头名") and any(w in text for w in _FIRST)
 

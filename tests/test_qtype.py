@@ -152,3 +152,15 @@ def test_a_measurement_answers_no_count_of_things_and_a_fare_rule_names_the_fare
     assert holds(wanted(gdp), "全年实现GDP 1090亿元", gdp) and holds(wanted(gdp), "GDP为12016，", gdp)
     assert paid_items("青岛地铁票价怎么算") == ("票价",) and paid_items("门票贵不贵") == ("门票",)
     assert paid_items("奖金怎么发放") == ()
+
+
+def test_a_rank_named_in_the_question_must_be_ranked_in_the_text_and_a_company_is_not_a_word_part():
+    from bot.qtype import rank_named, stated_ranks
+
+    assert stated_ranks("即墨的案例是不是这次评选的第一名") == ("第一名",)
+    assert not rank_named("第一名", "即墨市政府的《发展“互联网+制造”》案例介绍")
+    assert rank_named("第一名", "完成了在省内列第一") and rank_named("第五名", "排名第5") and rank_named("冠军", "居榜首")
+    assert stated_ranks("开发区在省内排第几") == ()
+    company = wanted("商保主导的补充医保是哪家保险公司承保的")[1]
+    assert not company.search("商保主导的团体和个人补充医保") and not company.search("优化产业布局")
+    assert company.search("由武汉铁路局管辖") and company.search("江南造船厂")

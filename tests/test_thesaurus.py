@@ -131,3 +131,8 @@ def test_an_english_question_names_its_year_and_common_civic_words_translate():
                              "trying to do?")
     assert ("市民" in next(g for g in groups if "居民" in g)) and ("查阅", "阅读") in groups
     assert any("人社" in g for g in groups) and not {"try", "trying"} & set(rest)
+
+
+def test_high_end_and_special_funds_translate_as_a_phrase():
+    groups, rest = translate("How many high-end talent projects did the zone support with its special fund?")
+    assert ("高端",) in groups and ("专项资金",) in groups and not {"end", "special", "fund"} & set(rest)
