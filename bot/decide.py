@@ -10,8 +10,8 @@ from index.search import evidence_text
 from index.types import Hit
 
 from bot.crosslingual import names_match
-from bot.qtype import (asked_actions, asked_organisations, asked_roles, asks_rate, holds, paid_items, rank_named,
-                       stated_ranks, wanted)
+from bot.named import asked_actions, asked_organisations, asked_roles, paid_items, rank_named, stated_ranks
+from bot.qtype import asks_rate, holds, wanted
 
 
 @dataclass(frozen=True)

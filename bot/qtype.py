@@ -21,10 +21,10 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
     # "Which website": a named site ("…政务网") answers as well as an address.
     ("site", re.compile(r"哪个网站|什么网站|哪个网|上哪个?网|哪个(?:app|小程序|公众号)|什么(?:app|小程序|公众号)|which website"),
      re.compile(r"https?://|www\.|(?:政务|政府|服务|信息|门户|新闻|官方)网|官网|网站|app|小程序|公众号", re.I)),
-    # An address: a street and number, a building, or a room; the passage naming the office is not enough.
     # "Which road is it on": a road or street name, which the office's name is not.
     ("road", re.compile(r"哪条(?:路|街|马路|大街|道)|什么(?:路|街)上|哪个路口|which (?:road|street)"),
      re.compile(r"[\u4e00-\u9fff](?:路|大街|大道|街|巷|胡同)(?![径线程面边口况道])|\d+\s*号")),
+    # An address: a street and number, a building, or a room; the passage naming the office is not enough.
     ("address", re.compile(r"地址|办公地点|在哪[儿里]?办公|门牌|street address|office address|address of"),
      re.compile(r"地址|[路街道巷]\s*\d+\s*号|\d+\s*号(?:楼|院)|大厦|大楼|广场|\d+\s*室|\d+\s*丁目|"
                 r"(?:省|市|县|区)[\u4e00-\u9fff]{1,6}(?:市|县|区|镇|乡|村|邨|街道)|[\u4e00-\u9fff](?:路|街|道)与", re.I)),
@@ -157,129 +157,3 @@ def asks_rate(question: str) -> re.Pattern | None:
         The pattern an answering text matches, or None when the question asks for no rate.
     """
     return _PER_ANSWER if _PER_ASK.search(question.lower()) else None
-
-
-# "How / where do I apply for it": the answer is a procedure, which a text that never names the action does not give.
-_HOW = re.compile(r"怎么|怎样|如何|咋|哪里|哪儿|在哪|去哪|到哪|上哪|流程|手续|条件|材料|需要什么|要带什么|步骤")
-ACTIONS = ("补办", "换证", "换领", "换发", "报名", "申请", "办理", "预约", "缴纳", "缴费", "报销", "领取", "注册", "登记",
-           "开通", "挂号", "投诉", "举报", "申报", "提取", "迁移", "落户", "挂失", "续签", "年检", "注销", "开户", "参保",
-           "续费", "退费", "改签", "备案", "签证", "下载", "安装")
-
-
-_ISSUE = re.compile(r"办(?:个|张|一张|一个|一下)?[\u4e00-\u9fff]{0,4}(?:证|卡|照)")
-
-
-def asked_actions(question: str) -> tuple[str, ...]:
-    """The public-service actions a "how / where do I…" question asks about.
-
-    Args:
-        question: the Simplified question.
-
-    Returns:
-        The actions named (补办, 报名, 申请, ...), empty when the question asks neither a procedure nor an amount of one.
-    """
-    q = question.lower()
-    # 办居住证, 办张社保卡: getting a document issued is 办理 it
-    acts = tuple(dict.fromkeys([a for a in ACTIONS if a in q] + (["办理"] if _ISSUE.search(q) else [])))
-    if not acts or _HOW.search(q):
-        return acts
-    # "能报销多少": an amount of the action is asked, which a text that never names it does not give either.
-    return tuple(a for a in acts if re.search(a + r"[^，。？?]{0,3}(?:多少|几|比例)", q))
-
-
-# "Who leads it?": a text that never names the role has not said who holds it.
-_WHO = re.compile(r"谁|哪位|叫什么|什么人|姓什么|who")
-ROLES = ("组长", "副组长", "主任", "局长", "市长", "区长", "县长", "书记", "负责人", "院长", "校长", "董事长", "总经理", "部长",
-         "厅长", "主席", "处长", "科长", "站长", "所长", "经理", "发言人", "联系人", "法人代表", "法定代表人")
-
-
-def asked_roles(question: str) -> tuple[str, ...]:
-    """The posts a "who holds it" question asks about.
-
-    Args:
-        question: the Simplified question.
-
-    Returns:
-        The roles named (组长, 局长, 负责人, ...), empty when the question asks who holds none.
-    """
-    q = question.lower()
-    return tuple(r for r in ROLES if r in q) if _WHO.search(q) else ()
-
-
-# "How much is the prize money?": an amount of something else (an investment) does not answer it.
-_PAID = re.compile(r"奖金|工资|薪水|薪酬|补贴|津贴|学费|挂号费|报销|罚款|票价|车费|租金|房租|押金|保费|停车费|门票")
-
-
-def paid_items(question: str) -> tuple[str, ...]:
-    """The payments a money question asks about.
-
-    Args:
-        question: the Simplified question.
-
-    Returns:
-        The payments named (奖金, 工资, 补贴, ...) when the question asks for an amount of money, else empty.
-    """
-    want = wanted(question)
-    asked = (want and want[0] in ("money", "reimbursement")) or _PRICED.search(question)
-    return tuple(dict.fromkeys(_PAID.findall(question))) if asked else ()
-
-
-# "How is the fare worked out / is it dear": a rule or a level of a payment, asked without a quantity word.
-_PRICED = re.compile(r"怎么(?:算|收|定|计算|收费)|如何(?:计算|收费)|标准|贵不贵|贵吗|便宜吗|免费吗|要钱吗|收钱吗")
-
-
-# "Which banks / which hospital": their names carry the word (招商银行, 市立医院), so a text without it names none.
-# Not companies, schools or agencies: 九巴, 东日本旅客铁道 and 理藩院 answer those (31 of 72 CMRC gold paragraphs).
-_WHICH_ORG = re.compile(r"(?:哪|什么|哪几|哪一)(?:家|个|些|所)?[^，。？?]{0,2}?(银行|医院)")
-
-
-def asked_organisations(question: str) -> tuple[str, ...]:
-    """The kinds of organisation a "which banks / which hospital" question asks to be named.
-
-    Args:
-        question: the Simplified question.
-
-    Returns:
-        The kinds asked for (银行, 医院), empty when the question asks for none.
-    """
-    return tuple(dict.fromkeys(_WHICH_ORG.findall(question.lower())))
-
-
-# "Was Jimo's case the first place?": a text that never ranks it has not said.
-_RANK = re.compile(r"第[一二三四五六七八九十\d]+名|冠军|亚军|季军|榜首|状元|头名|金奖|一等奖|二等奖|三等奖|特等奖")
-
-
-def stated_ranks(question: str) -> tuple[str, ...]:
-    """The places or prizes a question names as a premise or a yes/no guess.
-
-    Args:
-        question: the Simplified question.
-
-    Returns:
-        The ranks named (第一名, 冠军, 一等奖, ...), which the answering text must name too.
-    """
-    return tuple(dict.fromkeys(_RANK.findall(question)))
-
-
-_CN_DIGITS = dict(zip("一二三四五六七八九十", "12345678910"))
-_FIRST = ("冠军", "榜首", "状元", "头名", "第一", "第1", "首位", "之冠", "居首", "最")
-
-
-def rank_named(rank: str, text: str) -> bool:
-    """Whether a text names a rank, however it writes it (第五名: 第五, 第5; 冠军: 第一, 榜首, 之冠...).
-
-    Args:
-        rank: one of stated_ranks().
-        text: the text, lower-cased.
-
-    Returns:
-        True when the text names it.
-    """
-    if rank in text:
-        return True
-    if rank.startswith("第"):
-        n = rank[1:-1]
-        forms = {n, _CN_DIGITS.get(n, n), next((c for c, d in _CN_DIGITS.items() if d == n), n)}
-        return any(f"第{f}" in text for f in forms) or (n in ("一", "1") and any(w in text for w in _FIRST))
-    return rank in ("冠军", "榜首", "状元", "头名") and any(w in text for w in _FIRST)
-

@@ -1,5 +1,5 @@
 """Question types: which questions want an amount, a rate, a site or a procedure, and which texts can give one."""
-from bot.qtype import asked_actions, asked_roles, asks_rate, wanted
+from bot.qtype import asks_rate, wanted
 
 
 def test_a_fee_or_reimbursement_asks_for_an_amount_a_who_or_why_does_not():
@@ -29,14 +29,6 @@ def test_a_rate_is_asked_per_person_or_period_and_a_total_does_not_give_it():
     assert asks_rate("高新区引进了多少院士") is None
 
 
-def test_a_how_or_where_question_names_the_action_it_asks_about():
-    assert asked_actions("社保卡丢了去哪里补办") == ("补办",)
-    assert asked_actions("网格巡治员怎么报名") == ("报名",)
-    assert asked_actions("李沧区的民营医院看病能报销多少") == ("报销",)  # an amount of the action
-    assert asked_actions("报销的医院有哪些") == ()  # names the action, asks neither how nor how much
-    assert asked_actions("市北区有什么创新做法") == ()
-
-
 def test_when_how_long_and_what_rank_in_citizens_words():
     kind, pattern = wanted("地铁4号线啥时候能通车啊")
     assert kind == "date" and pattern.search("2016年4号线引入社会资本") and pattern.search("侏罗纪晚期开始分裂")
@@ -55,13 +47,6 @@ def test_an_address_is_a_street_or_a_chain_of_places_not_an_office_name():
     assert wanted("这个车站位于哪里") is None  # where it lies, not its address: a region answers
 
 
-def test_who_holds_a_post_asks_for_that_post():
-    assert asked_roles("这次评审组的组长是谁") == ("组长",)
-    assert asked_roles("高新区的负责人叫什么名字") == ("负责人",)
-    assert asked_roles("评审组由哪些人组成") == ()  # no post named
-    assert asked_roles("组长负责什么工作") == ()  # names the post, asks what it does
-
-
 def test_a_deadline_needs_a_text_that_says_when_something_is_due():
     kind, pattern = wanted("申报截止日期是哪天")
     assert kind == "deadline" and pattern.search("请于3月1日前报送申报材料") and pattern.search("截止时间为5月31日")
@@ -69,7 +54,7 @@ def test_a_deadline_needs_a_text_that_says_when_something_is_due():
 
 
 def test_a_comparison_needs_a_comparing_text_and_a_payment_must_be_named():
-    from bot.qtype import paid_items
+    from bot.named import paid_items
 
     kind, pattern = wanted("李沧和市北两个区的案例谁的得分更高")
     assert kind == "comparison" and pattern.search("李沧的得分比市北高3分") and pattern.search("在省内列第一")
@@ -116,17 +101,6 @@ def test_english_questions_ask_for_kinds_too():
     assert wanted("Who set up the panel?") is None
 
 
-def test_which_banks_or_hospital_asks_for_one_by_name_and_a_download_is_an_action():
-    from bot.qtype import asked_organisations
-
-    assert asked_organisations("那19家金融机构具体都是哪些银行") == ("银行",)
-    assert asked_organisations("去哪家医院看病能报销") == ("医院",)
-    assert asked_organisations("社会资本是哪家公司投的") == ()  # 九巴 names a company without the word
-    assert asked_actions("“在市北”APP在哪儿下载") == ("下载",)
-    assert asked_actions("李沧区哪里可以办居住证") == ("办理",)  # getting a card or permit issued is 办理 it
-    assert asked_actions("地铁办在哪") == ()
-
-
 def test_which_company_what_time_and_which_road_ask_for_one():
     kind, pattern = wanted("4号线引入的社会资本是哪家公司出的")
     assert kind == "company" and wanted("Which private investors put the money in?")[0] == "company"
@@ -141,7 +115,8 @@ def test_which_company_what_time_and_which_road_ask_for_one():
 
 
 def test_a_measurement_answers_no_count_of_things_and_a_fare_rule_names_the_fare():
-    from bot.qtype import holds, paid_items
+    from bot.named import paid_items
+    from bot.qtype import holds
 
     question = "这次一共评出了多少个创新案例"
     assert not holds(wanted(question), "选划52.8平方公里的转型发展区", question)  # an area, not a number of cases
@@ -155,7 +130,7 @@ def test_a_measurement_answers_no_count_of_things_and_a_fare_rule_names_the_fare
 
 
 def test_a_rank_named_in_the_question_must_be_ranked_in_the_text_and_a_company_is_not_a_word_part():
-    from bot.qtype import rank_named, stated_ranks
+    from bot.named import rank_named, stated_ranks
 
     assert stated_ranks("即墨的案例是不是这次评选的第一名") == ("第一名",)
     assert not rank_named("第一名", "即墨市政府的《发展“互联网+制造”》案例介绍")

@@ -1,0 +1,34 @@
+"""Named things: the action, post, payment, bank or rank a question names must be named by its answer too."""
+from bot.named import asked_actions, asked_organisations, asked_roles
+
+
+def test_a_how_or_where_question_names_the_action_it_asks_about():
+    assert asked_actions("社保卡丢了去哪里补办") == ("补办",)
+    assert asked_actions("网格巡治员怎么报名") == ("报名",)
+    assert asked_actions("李沧区的民营医院看病能报销多少") == ("报销",)  # an amount of the action
+    assert asked_actions("报销的医院有哪些") == ()  # names the action, asks neither how nor how much
+    assert asked_actions("市北区有什么创新做法") == ()
+
+
+def test_who_holds_a_post_asks_for_that_post():
+    assert asked_roles("这次评审组的组长是谁") == ("组长",)
+    assert asked_roles("高新区的负责人叫什么名字") == ("负责人",)
+    assert asked_roles("评审组由哪些人组成") == ()  # no post named
+    assert asked_roles("组长负责什么工作") == ()  # names the post, asks what it does
+
+
+def test_which_banks_or_hospital_asks_for_one_by_name_and_a_download_is_an_action():
+
+    assert asked_organisations("那19家金融机构具体都是哪些银行") == ("银行",)
+    assert asked_organisations("去哪家医院看病能报销") == ("医院",)
+    assert asked_organisations("社会资本是哪家公司投的") == ()  # 九巴 names a company without the word
+    assert asked_actions("“在市北”APP在哪儿下载") == ("下载",)
+    assert asked_actions("李沧区哪里可以办居住证") == ("办理",)  # getting a card or permit issued is 办理 it
+    assert asked_actions("地铁办在哪") == ()
+
+
+def test_a_rank_is_found_however_the_text_writes_its_number():
+    from bot.named import rank_named
+
+    assert rank_named("第十名", "位列第10") and rank_named("第十名", "排名第十")
+    assert not rank_named("第十名", "排名第1位")  # 十 is 10, not the 1 of a ten-character zip
