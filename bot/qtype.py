@@ -125,6 +125,21 @@ _UNITS = frozenset("元块角分岁米里吨克斤亩倍成公平小毫厘英海
 _ASKS_THINGS = re.compile(r"(?:多少|几)(?:个|家|项|名|位|件|条|所|座|批|种|次|台|辆|部|本|篇|场|届|期|支|只|头|户|套|张|颗|枚)")
 
 
+# "一共评出了多少个案例": a total of things is a count of those things, not of something else nearby (3个功能区).
+_TOTAL = re.compile(r"(?:一共|总共|共有|总计|合计|共)[^，。？?]{0,6}?(?:多少|几)[个家项名位件条所座批种次台辆部本篇场届期支只头户套张颗枚]"
+                    r"([\u4e00-\u9fff]{2})")
+
+# "一共分成几种类型": a word for kinds or parts is the measure word's, not a thing the text must repeat (三种模式).
+_KINDS_OF = frozenset("类型 种类 类别 方式 形式 模式 部分 方面 阶段 层次 步骤 环节 途径 渠道 办法 措施 东西 地方 内容 项目".split())
+
+
+def _of_thing(text: str, end: int, thing: str) -> bool:
+    """Whether the count ending at end is of thing: named just after its measure word (1188个责任网格) or just
+    before the number (民营机构56家)."""
+    after = text[end:end + 8].lstrip(" 余多来万亿千百")[1:5]
+    return thing in after or thing in text[max(0, end - 12):end]
+
+
 def _counts_asked(text: str, end: int, question: str) -> bool:
     """Whether a number ending at end counts what is asked: with a measure word it may ("3个"), but a measurement
     (52.8平方公里) answers no "多少个"; read straight before a noun ("十区市") it counts that noun, which answers
@@ -135,7 +150,8 @@ def _counts_asked(text: str, end: int, question: str) -> bool:
         # A bare year-like figure (中国制造2025, 2016) is a year or a name, not a count.
         return not re.fullmatch(r"(?:19|20)\d{2}", text[max(0, end - 4):end]) or text[max(0, end - 5):end - 4].isdigit()
     if after[0] in _CLASSIFIERS:
-        return True
+        total = _TOTAL.search(question)
+        return not total or total.group(1) in _KINDS_OF or _of_thing(text, end, total.group(1))
     if after[0] in _UNITS:
         return not _ASKS_THINGS.search(question)
     return after in question

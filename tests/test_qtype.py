@@ -120,7 +120,7 @@ def test_a_measurement_answers_no_count_of_things_and_a_fare_rule_names_the_fare
 
     question = "这次一共评出了多少个创新案例"
     assert not holds(wanted(question), "选划52.8平方公里的转型发展区", question)  # an area, not a number of cases
-    assert holds(wanted(question), "有3个功能区管理机构的案例获奖", question)
+    assert holds(wanted("评出了多少个案例"), "有3个功能区管理机构的案例获奖", "评出了多少个案例")  # no total asked
     assert holds(wanted("投入了多少资金"), "投入1.8亿元专项资金", "投入了多少资金")  # no measure word asked
     gdp = "即墨市2016年GDP是多少"
     assert not holds(wanted(gdp), "抢抓“中国制造2025”等机遇", gdp)  # a year-like figure names, it does not count
@@ -139,3 +139,16 @@ def test_a_rank_named_in_the_question_must_be_ranked_in_the_text_and_a_company_i
     company = wanted("商保主导的补充医保是哪家保险公司承保的")[1]
     assert not company.search("商保主导的团体和个人补充医保") and not company.search("优化产业布局")
     assert company.search("由武汉铁路局管辖") and company.search("江南造船厂")
+
+
+def test_a_total_of_things_is_a_count_of_those_things():
+    from bot.qtype import holds
+
+    question = "这次一共评出了多少个创新案例"
+    assert not holds(wanted(question), "有3个功能区管理机构的创新工作案例此次也一同获奖", question)  # 3 zones' cases
+    assert holds(wanted(question), "共评出30个创新案例", question)
+    grids = "市北区一共划分了多少个责任网格"
+    assert holds(wanted(grids), "全区划分为1188个责任网格", grids)
+    assert holds(wanted("民营机构一共有多少家"), "民营机构56家", "民营机构一共有多少家")
+    kinds = "补充医疗保险一共分成几种类型"
+    assert holds(wanted(kinds), "设计了三种模式", kinds)  # 类型 is a word for kinds, not a thing to repeat
