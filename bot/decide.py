@@ -96,6 +96,9 @@ def _translated(query: Query, top: Hit, cfg: AnswerConfig, document: str) -> Dec
         return Decision(False, "low_similarity")
     if not names_match(query.text, top.passage):
         return Decision(False, "no_shared_name")
+    if top.coverage < cfg.min_coverage_foreign:
+        # "Any good seafood restaurants near Licang?": the place is there, nothing else the question asks is.
+        return Decision(False, "low_coverage")
     return _constraints(query, top, document)
 
 

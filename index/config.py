@@ -58,6 +58,7 @@ class AnswerConfig:
     coverage_weight: float = 0.1
     min_confidence: float = 0.865
     min_dense_foreign: float = 0.745
+    min_coverage_foreign: float = 0.18
     min_dense_translated: float = 0.70
     min_coverage_translated: float = 0.65
     sentence_dense_weight: float = 0.0

@@ -45,10 +45,12 @@ def test_foreign_question_judged_on_similarity_alone():
     query = q("What share of clinics in Mouqu are private?", [("what", 3.0), ("share", 3.0)])
     p = Passage(passage_id="m#0", doc_id="m", doc_title="t", text="民营机构占92%。", sentences=("民营机构占92%。",),
                 unit="某区政府")  # 某区 reads mouqu
-    assert decide(query, [hit(CFG.min_dense_foreign + 0.01, 0.0, p)], CFG).answered
-    assert not decide(query, [hit(CFG.min_dense_foreign - 0.01, 0.0, p)], CFG).answered
+    assert decide(query, [hit(CFG.min_dense_foreign + 0.01, 0.3, p)], CFG).answered
+    assert not decide(query, [hit(CFG.min_dense_foreign - 0.01, 0.3, p)], CFG).answered
+    # the place is named, nothing else the question asks is ("seafood restaurants near Licang")
+    assert decide(query, [hit(CFG.min_dense_foreign + 0.01, 0.1, p)], CFG).reason == "low_coverage"
     elsewhere = q("What is the weather like tomorrow?", [("weather", 3.0)])
-    assert decide(elsewhere, [hit(CFG.min_dense_foreign + 0.05, 0.0, p)], CFG).reason == "no_shared_name"
+    assert decide(elsewhere, [hit(CFG.min_dense_foreign + 0.05, 0.3, p)], CFG).reason == "no_shared_name"
     # The topic found, the kind asked for still has to be there: no phone number in the passage.
     phone = q("What is the phone number of the Mouqu government?", [("政府", 1.0)])
     assert decide(phone, [hit(CFG.min_dense_foreign + 0.05, 1.0, p)], CFG).reason == "no_phone"
