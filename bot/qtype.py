@@ -122,12 +122,12 @@ _CLASSIFIERS = frozenset("个家项名位件条所座批种次台辆架艘部本
                          "口声步门节段集章卷册任代世辈级颗粒枚尾滴串束朵盏幢栋顶扇面道排组群队班团遍趟回番阵顿局盘圈句字页封宗桩"
                          "起例剂副羽")
 _UNITS = frozenset("元块角分岁米里吨克斤亩倍成公平小毫厘英海立秒周天年月日时点度美港欧澳韩码磅盎升微纳兆赫伏瓦焦卡帕摄华市")
-_ASKS_THINGS = re.compile(r"(?:多少|几)(?:个|家|项|名|位|件|条|所|座|批|种|次|台|辆|部|本|篇|场|届|期|支|只|头|户|套|张|颗|枚)")
+_THING_WORDS = "个家项名位件条所座批种次台辆部本篇场届期支只头户套张颗枚"  # 多少个, 几家: a number of things is asked
+_ASKS_THINGS = re.compile(r"(?:多少|几)[%s]" % _THING_WORDS)
 
 
 # "一共评出了多少个案例": a total of things is a count of those things, not of something else nearby (3个功能区).
-_TOTAL = re.compile(r"(?:一共|总共|共有|总计|合计|共)[^，。？?]{0,6}?(?:多少|几)[个家项名位件条所座批种次台辆部本篇场届期支只头户套张颗枚]"
-                    r"([\u4e00-\u9fff]{2})")
+_TOTAL = re.compile(r"(?:一共|总共|共有|总计|合计|共)[^，。？?]{0,6}?(?:多少|几)[%s]([\u4e00-\u9fff]{2})" % _THING_WORDS)
 
 # "一共分成几种类型": a word for kinds or parts is the measure word's, not a thing the text must repeat (三种模式).
 _KINDS_OF = frozenset("类型 种类 类别 方式 形式 模式 部分 方面 阶段 层次 步骤 环节 途径 渠道 办法 措施 东西 地方 内容 项目".split())
@@ -158,8 +158,8 @@ def _counts_asked(text: str, end: int, question: str) -> bool:
 
 
 # "Per person / per month": an amount asked as a rate is not answered by a total.
-_PER_ASK = re.compile(r"(?:每(?:个|一)?(?:人|位|名|户|家|月|年|天|日|周)|每个[\u4e00-\u9fff]{1,4}|人均|户均|月均|年均|日均|一个月)[^，。？?]{0,8}"
-                      r"(?:多少|几|多高|多大|多长)|(?:多少|几)[^，。？?]{0,6}(?:每(?:个|一)?(?:人|位|户|月|年|天)|一个月)")
+_PER_ASK = re.compile(r"(?:每(?:个|一)?(?:人|位|名|户|家|月|年|天|日|周)|每个[\u4e00-\u9fff]{1,4}|人均|户均|月均|年均|日均|"
+                      r"一个月)[^，。？?]{0,8}(?:多少|几|多高|多大|多长)|(?:多少|几)[^，。？?]{0,6}(?:每(?:个|一)?(?:人|位|户|月|年|天)|一个月)")
 _PER_ANSWER = re.compile(r"每|人均|户均|月均|年均|日均|一[日天周年]|单日|全天|/\s*(?:人|户|月|年|天|日|次)|一个月|全年|月薪|年薪|日薪|月工资|年工资")
 
 
