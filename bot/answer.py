@@ -89,9 +89,9 @@ def _scores(query: Query, passage: Passage, question: str) -> list[float]:
     title = f"《{passage.case}》" if passage.case else "\0"
     # The words the citation names still break ties: when the heading holds the question's facts (开发区划52.8平方公里),
     # the sentence that states them answers.
-    tie = 0.01 if fq is not query else 0.0
+    tie = 0.01 if fq is not query else 0.0  # nothing was left out: no second coverage a sentence
     return [_sentence_score(fq, s.replace(title, "，"), q) + (0.5 if want and holds(want, s, q) else 0.0)
-            + tie * coverage(query, s.lower()) for s in passage.sentences]
+            + (tie * coverage(query, s.lower()) if tie else 0.0) for s in passage.sentences]
 
 
 def best_window(query: Query, passages: list[Passage], question: str, margin: float) -> Passage:

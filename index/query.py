@@ -71,7 +71,8 @@ def analyse(text: str, tokenizer, idf, thesaurus: dict[str, tuple[str, ...]] | N
     """
     low = text.lower()
     search_terms = tuple(tokenize(low, tokenizer))
-    words = [w.strip() for w in tokenizer.lcut(low)]
+    tokens = tokenizer.lcut(low)
+    words = [w.strip() for w in tokens]
     keywords: dict[str, float] = {}
     for w in words:
         if _MEASURED.fullmatch(w):
@@ -94,7 +95,7 @@ def analyse(text: str, tokenizer, idf, thesaurus: dict[str, tuple[str, ...]] | N
     alternatives = tuple((w, thesaurus[w]) for w in keywords if w in thesaurus) if thesaurus and synonym_weight else ()
     return Query(text=text, search_terms=search_terms, keywords=tuple(keywords.items()),
                  constraints=tuple(dict.fromkeys(constraints)), alternatives=alternatives,
-                 synonym_weight=synonym_weight if alternatives else 0.0, asked=asked_things(low, tokenizer))
+                 synonym_weight=synonym_weight if alternatives else 0.0, asked=asked_things(low, tokens))
 
 
 def respell(text: str, tokenizer, names: str) -> str:

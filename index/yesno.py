@@ -11,35 +11,35 @@ _WITH_MA = frozenset({"能", "可以", "有"})
 # A modal and its verb in one token (能刷, 能用) have the verb already; these 能 words are nouns.
 _NOUNS = frozenset({"能源", "能力", "能量", "能耗", "能效", "能手", "能级"})
 _HAS_VERB = frozenset({"有没有", "有无", "有"})
+_NEGATED = ("不能", "不可以", "没有")  # 能 | 不能: jieba splits 能不能
 _ADVERBS = frozenset("直接 都 也 还 再 马上 随时 一起 现在 目前 已经 真的 就 正常 免费 自己 随便".split())
 _MA = re.compile(r"[吗嘛][？?!！。.\s]*$|[吗嘛][，,？?]")
 _BREAK = re.compile(r"[，,。？?！!；;、\s]")
 
 
-def asked_things(question: str, tokenizer) -> tuple[str, ...]:
+def asked_things(question: str, tokens: list[str]) -> tuple[str, ...]:
     """The thing a yes/no question asks about: the object of the verb after its modal.
 
     Args:
         question: the Simplified question, lower-cased.
-        tokenizer: jieba tokenizer with the corpus entities.
+        tokens: its jieba tokens (the corpus tokenizer's, as index.query.analyse cuts it).
 
     Returns:
         The objects named (能直接刷医保卡吗 -> 医保卡, 有没有病种目录 -> 病种), empty for other questions and for
         a verb with no object (能办事吗).
     """
     asks = bool(_MA.search(question))
-    tokens = tokenizer.lcut(question)
     out: list[str] = []
     for i, t in enumerate(tokens):
         joined = len(t) == 2 and t[0] == "能" and t not in _NOUNS  # 能刷, 能用
-        split = t in _WITH_MA and tokens[i + 1:i + 2] in (["不能"], ["不可以"], ["没有"])  # 能 | 不能
+        split = t in _WITH_MA and "".join(tokens[i + 1:i + 2]) in _NEGATED  # 能 | 不能
         if not (t in _ASKING or split or (asks and (t in _WITH_MA or joined))):
             continue
         verb = t in _HAS_VERB or joined
         for w in tokens[i + 1:]:
             if _BREAK.fullmatch(w):
                 break
-            if w in STOPWORDS or w in _ADVERBS or w in _ASKING or w in ("不能", "不可以", "没有"):
+            if w in STOPWORDS or w in _ADVERBS or w in _ASKING or w in _NEGATED:
                 continue
             if not verb:  # the verb the modal governs (刷, 带, 用)
                 verb = True
