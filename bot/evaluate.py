@@ -9,6 +9,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from index.clean import to_simplified
 from index.config import Config, load_config
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions.jsonl"
@@ -34,15 +35,18 @@ def judge(row: dict, answer: dict) -> bool:
         answer: Answer.to_json().
 
     Returns:
-        For an answerable question: answered and the expected fact(s) inside `answer`; otherwise: not answered.
+        For an answerable question: answered and the expected fact(s) inside `answer`, in either script (a set's
+        facts are written in Simplified; a question asked in Traditional is answered in Traditional); otherwise:
+        not answered.
     """
     if not row.get("answerable", True):
         return not answer["answered"]
     if not answer["answered"]:
         return False
     text = answer["answer"].lower()
+    texts = (text, to_simplified(text))
     facts = [f.lower() for f in row.get("expect", [])]
-    hits = [f in text for f in facts]
+    hits = [any(f in t or to_simplified(f) in t for t in texts) for f in facts]
     return any(hits) if row.get("expect_any") else all(hits)
 
 
