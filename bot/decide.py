@@ -10,7 +10,8 @@ from index.search import evidence_text
 from index.types import Hit
 
 from bot.crosslingual import names_match
-from bot.named import asked_actions, asked_organisations, asked_roles, paid_items, rank_named, stated_ranks
+from bot.named import (asked_actions, asked_organisations, asked_papers, asked_part, asked_roles, paid_items, rank_named,
+                       stated_ranks)
 from bot.qtype import asks_rate, holds, wanted
 
 
@@ -58,6 +59,7 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "")
     # medical insurance card?" over a passage that never mentions the card.
     for reason, terms in (("no_procedure", asked_actions(query.text)), ("no_payment", paid_items(query.text)),
                           ("no_role", asked_roles(query.text)), ("no_organisation", asked_organisations(query.text)),
+                          ("no_papers", asked_papers(query.text)), ("no_part", asked_part(query.text)),
                           ("no_asked_thing", query.asked)):
         if terms and not any(_mentions(t, query, text) for t in terms):
             return Decision(False, reason)
@@ -121,7 +123,7 @@ def prefer_typed(query: Query, hits: list[Hit], ratio: float, depth: int = 5) ->
     """
     want = wanted(query.text)
     # A comparison is about the things compared: another window's 第一 about something else answers nothing.
-    if not want or want[0] == "comparison" or not hits or holds(want, hits[0].passage.text, query.text):
+    if not want or want[0] in ("comparison", "first") or not hits or holds(want, hits[0].passage.text, query.text):
         return hits
     for i, h in enumerate(hits[1:depth], 1):
         same_doc = h.passage.doc_id == hits[0].passage.doc_id

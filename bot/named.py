@@ -1,4 +1,4 @@
-"""What a question names that the answering passage must name too: an action, a post, a payment, a bank, a rank (pure)."""
+"""What a question names that its answering passage must name too: an action, a post, papers, a payment, a rank (pure)."""
 from __future__ import annotations
 
 import re
@@ -39,6 +39,12 @@ ROLES = ("组长", "副组长", "主任", "局长", "市长", "区长", "县长"
          "厅长", "主席", "处长", "科长", "站长", "所长", "经理", "发言人", "联系人", "法人代表", "法定代表人")
 
 
+# "Which leader proposed it?": any post or head of state answers, but a text naming none has not said (由谁领导 asks
+# who led, not this).
+_WHICH_LEADER = re.compile(r"(?:哪位|哪个|什么|哪一位)领导|领导是谁")
+_HEADS = ("领导", "总统", "总理", "首相", "国王", "女王", "皇帝", "元首", "省长", "州长", "领袖", "首脑", "委员长", "总书记")
+
+
 def asked_roles(question: str) -> tuple[str, ...]:
     """The posts a "who holds it" question asks about.
 
@@ -46,16 +52,51 @@ def asked_roles(question: str) -> tuple[str, ...]:
         question: the Simplified question.
 
     Returns:
-        The roles named (组长, 局长, 负责人, ...), empty when the question asks who holds none.
+        The roles named (组长, 局长, 负责人, ...; every post for "which leader"), empty when the question asks who
+        holds none.
     """
     q = question.lower()
+    if _WHICH_LEADER.search(q):
+        return _HEADS + ROLES
     return tuple(r for r in ROLES if r in q) if _WHO.search(q) else ()
+
+
+# "What do I bring?": papers, which a text that names none has not listed.
+_BRING = re.compile(r"带什么|带啥|(?:准备|带|提交|提供|需要|要)(?:哪些|什么|啥)(?:材料|证件|资料)|(?:哪些|什么)证件")
+PAPERS = ("材料", "证件", "身份证", "户口", "证明", "照片", "资料", "原件", "复印件", "护照", "证书", "社保卡", "医保卡")
+# "Of the 4,000, how many are foreign?": the part asked about (外籍) is named by a text that counts it.
+_PART = re.compile(r"([\u4e00-\u9fff]{2})的(?:有|占)(?:多少|几)")
+
+
+def asked_papers(question: str) -> tuple[str, ...]:
+    """The papers a "what do I bring" question asks to be listed.
+
+    Args:
+        question: the Simplified question.
+
+    Returns:
+        Words for papers (材料, 证件, 身份证...), any of which a listing text names; empty for other questions.
+    """
+    return PAPERS if _BRING.search(question) else ()
+
+
+def asked_part(question: str) -> tuple[str, ...]:
+    """The part of a whole a "how many of them are X" question counts (外籍的有多少 -> 外籍).
+
+    Args:
+        question: the Simplified question.
+
+    Returns:
+        The part named, or empty.
+    """
+    return tuple(_PART.findall(question))
 
 
 # "How is the fare worked out / is it dear": a rule or a level of a payment, asked without a quantity word.
 _PRICED = re.compile(r"怎么(?:算|收|定|计算|收费)|如何(?:计算|收费)|标准|贵不贵|贵吗|便宜吗|免费吗|要钱吗|收钱吗")
 # "How much is the prize money?": an amount of something else (an investment) does not answer it.
-_PAID = re.compile(r"奖金|工资|薪水|薪酬|补贴|津贴|学费|挂号费|报销|罚款|票价|车费|租金|房租|押金|保费|停车费|门票")
+# A fee by its name (安家费, 挂号费) too; not spending itself (经费, 花费, 消费, 费用).
+_PAID = re.compile(r"奖金|工资|薪水|薪酬|补贴|津贴|报销|罚款|票价|租金|房租|押金|门票|(?:(?![多少几的了交付缴收花经消浪免要])[\u4e00-\u9fff]){1,2}费(?![用时劲力心])")
 
 
 def paid_items(question: str) -> tuple[str, ...]:
@@ -74,17 +115,18 @@ def paid_items(question: str) -> tuple[str, ...]:
 
 # "Which banks / which hospital": their names carry the word (招商银行, 市立医院), so a text without it names none.
 # Not companies, schools or agencies: 九巴, 东日本旅客铁道 and 理藩院 answer those (31 of 72 CMRC gold paragraphs).
-_WHICH_ORG = re.compile(r"(?:哪|什么|哪几|哪一)(?:家|个|些|所)?[^，。？?]{0,2}?(银行|医院)")
+# Nor a service window, which a text names as one (政务服务窗口).
+_WHICH_ORG = re.compile(r"(?:哪|什么|哪几|哪一)(?:家|个|些|所)?[^，。？?]{0,2}?(银行|医院|窗口)")
 
 
 def asked_organisations(question: str) -> tuple[str, ...]:
-    """The kinds of organisation a "which banks / which hospital" question asks to be named.
+    """The kinds of organisation a "which banks / which hospital / which window" question asks to be named.
 
     Args:
         question: the Simplified question.
 
     Returns:
-        The kinds asked for (银行, 医院), empty when the question asks for none.
+        The kinds asked for (银行, 医院, 窗口), empty when the question asks for none.
     """
     return tuple(dict.fromkeys(_WHICH_ORG.findall(question.lower())))
 

@@ -9,13 +9,16 @@ _CN = "一二三四五六七八九十百千万亿两〇零"
 # answered by; 几/数 only before a numeral (数十, 几百), not in 数据.
 COUNT = (r"(?:(?<![\d.,])\d+(?:[.,]\d+)?(?![\d.,])|(?<![%s几数])(?:[几数](?=[十百千万亿]))?[%s]+(?![%s]))"
          r"(?!\s*(?:年|月|日|号|时|点|:))") % (_CN, _CN, _CN)
+# Function words, which no place name between 市 and 区 holds (区域社区, 市北区将全区 are no addresses).
+_FUNCTION = "[的将全和与在了是为对把被从向及或等中内外各每这那其之个]"
 MONEY = r"[$¥￥€£]\s*\d|" + NUM + r"\s*余?[多]?[万亿千百]*(?:[美港澳日欧英韩台加新]?元|人民币|块|港币|美金)"
 # (what the question says, what an answering text must contain); the first that matches the question wins.
 _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
     # Contact details: citizens ask for them often, and a passage on the right topic seldom holds them.
     ("url", re.compile(r"网址|网站地址|网页地址|链接|域名|website|web address|url"),
      re.compile(r"https?://|www\.|[a-z0-9-]+\.(?:gov\.cn|com\.cn|org\.cn|com|cn|org|net)\b", re.I)),
-    ("phone", re.compile(r"(?:电话|号码|手机号|热线)[^，。？?]{0,4}(?:多少|是什么|是啥|几)|联系方式|联系电话|打什么电话|"
+    ("phone", re.compile(r"(?:电话|号码|手机号|热线)[^，。？?]{0,6}(?:多少|是什么|是啥|几|告诉|给我|发我|提供|能说)|"
+                         r"(?:告诉|给|发)我?[^，。？?]{0,4}(?:电话|号码)|联系方式|联系电话|打什么电话|"
                          r"phone number|telephone|hotline number"),
      re.compile(r"(?<!\d)(?:\d{3,4}-?)?\d{7,8}(?!\d)|(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)12\d{3}(?!\d)|(?<!\d)400-?\d{3}-?\d{4}")),
     # "Which website": a named site ("…政务网") answers as well as an address.
@@ -27,7 +30,8 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
     # An address: a street and number, a building, or a room; the passage naming the office is not enough.
     ("address", re.compile(r"地址|办公地点|在哪[儿里]?办公|门牌|street address|office address|address of"),
      re.compile(r"地址|[路街道巷]\s*\d+\s*号|\d+\s*号(?:楼|院)|大厦|大楼|广场|\d+\s*室|\d+\s*丁目|"
-                r"(?:省|市|县|区)[\u4e00-\u9fff]{1,6}(?:市|县|区|镇|乡|村|邨|街道)|[\u4e00-\u9fff](?:路|街|道)与", re.I)),
+                r"(?:省|市|县|区)(?![域内外里别分级县市区])(?:(?!" + _FUNCTION + r")[\u4e00-\u9fff]){2,6}(?:市|县|区|镇|乡|村|邨|街道)|"
+                r"[\u4e00-\u9fff](?:路|街|道)与", re.I)),
     ("email", re.compile(r"邮箱|电子邮件地址|e-?mail address", re.I), re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")),
     # "Which company put the money in?": a text naming no company, brand or bureau has not said (九巴, SEGA, 铁路局
     # answer it; every CMRC and DRCD gold paragraph for such a question holds one).
@@ -42,13 +46,19 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
     ("ratio", re.compile(r"比例|占比|百分之|百分比|比率|(?:收益|回报|利|增长|覆盖|参保|报销|就业|失业|合格|通过)率[^，。？?]{0,3}"
                          r"(?:多少|几|多高|是什么)|percent|share of|proportion|rate of return|interest rate|what rate"),
      re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十]成|[一二三四五六七八九十百千\d]+分之|\d+(?:\.\d+)?\s*percent")),
+    # "Who did it first": 率先, 首次 say so as well as 最早.
+    ("first", re.compile(r"(?:谁|哪|什么)[^，。？?]{0,10}最(?:早|先)|最(?:早|先)的?(?:是|为)(?:谁|哪)"),
+     re.compile(r"最早|最先|率先|首次|首个|首先|首创|第一|首位|开创|先河")),
     # "Which of the two did better": a text about one of them, with no comparison, does not say.
-    ("comparison", re.compile(r"(?:谁|哪个|哪一个|哪家|哪个区)[^，。？?]{0,8}更[好高多大强快少低]|更[好高多大强快]的?是(?:谁|哪)"),
-     re.compile(r"比[^，。]{1,12}(?:高|多|大|强|快|少|低|好)|高于|低于|多于|少于|超过|不如|最|居首|领先|第一")),
+    # "Which scored highest": a superlative too (28 of 29 CMRC/DRCD gold paragraphs for one say 最, 第一, 仅次于...).
+    ("comparison", re.compile(r"(?:谁|哪个|哪一个|哪家|哪个区)[^，。？?]{0,8}更[好高多大强快少低]|更[好高多大强快]的?是(?:谁|哪)|"
+                              r"(?:谁|哪|什么)[^，。？?]{0,10}最[高多大好强快少低长优]|最[高多大好强快少低长优]的?(?:是|为)(?:谁|哪)"),
+     re.compile(r"比[^，。]{1,12}(?:高|多|大|强|快|少|低|好|早|长)|高于|低于|多于|少于|超过|不如|最|居首|领先|第一|首位|冠军|之冠|"
+                r"榜首|唯一|仅次于|首屈一指|名列前茅|[由从][大高多强][到至][小低少弱]|[由从][小低少弱][到至][大高多强]|依次")),
     # Reimbursement is asked as an amount and answered as an amount or a share.
     ("reimbursement", re.compile(r"报销[^，。？?]{0,4}(?:多少|几)|能报(?:多少|几)"),
      re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十]成|" + MONEY)),
-    ("money", re.compile(r"[^\s，。？?花]费(?:用)?[^，。？?]{0,3}(?:多少|几)|收费|多少费|奖金|奖励(?:了)?多少|工资|薪水|薪酬|收入|产值|多少钱|花多少(?!时间|天|年|个?月|小时|分钟)|要花(?![^，。？?]{0,3}(?:时间|天|年|月|小时|分钟))|资金|投资|经费|费用|金额|营收|利润|预算|补贴|多少元|how much money|"
+    ("money", re.compile(r"[^\s，。？?花]费(?:用)?[^，。？?]{0,3}(?:多少|几)|收费|多少费|(?:多少|几)[^，。？?]{0,4}[^\s，。？?经花消浪]费(?![时劲力心])|奖金|奖励(?:了)?多少|工资|薪水|薪酬|收入|产值|多少钱|花多少(?!时间|天|年|个?月|小时|分钟)|要花(?![^，。？?]{0,3}(?:时间|天|年|月|小时|分钟))|资金|投资|经费|费用|金额|营收|利润|预算|补贴|多少元|how much money|"
                          r"\bcosts?\b|\bfees?\b|\bprice|salar|\bwages?\b|subsid|\bbonus|prize money|how much (?:[a-z]+ )?(?:capital|funding|investment)"),
      re.compile(MONEY)),
     ("area", re.compile(r"面积|多大的?(?:地方|区域|范围)?[？?]?$|有多大|占地|多大一?[块片]|多少(?:亩|土地)|"

@@ -15,6 +15,8 @@ _NEGATED = ("不能", "不可以", "没有")  # 能 | 不能: jieba splits 能�
 _ADVERBS = frozenset("直接 都 也 还 再 马上 随时 一起 现在 目前 已经 真的 就 正常 免费 自己 随便".split())
 _MA = re.compile(r"[吗嘛][？?!！。.\s]*$|[吗嘛][，,？?]")
 _BREAK = re.compile(r"[，,。？?！!；;、\s]")
+# "有没有上千个": a guessed figure is no thing to name; the figures in the text answer it.
+_FIGURE = re.compile(r"[上近约好几数超]?[\d.一二三四五六七八九十百千万亿两]+[多余]?[个名位家人元件项条次万亿]*")
 
 
 def asked_things(question: str, tokens: list[str]) -> tuple[str, ...]:
@@ -37,7 +39,7 @@ def asked_things(question: str, tokens: list[str]) -> tuple[str, ...]:
             continue
         verb = t in _HAS_VERB or joined
         for w in tokens[i + 1:]:
-            if _BREAK.fullmatch(w):
+            if _BREAK.fullmatch(w) or _FIGURE.fullmatch(w):
                 break
             if w in STOPWORDS or w in _ADVERBS or w in _ASKING or w in _NEGATED:
                 continue

@@ -111,7 +111,8 @@ def test_a_year_must_be_in_the_quoted_passage_a_place_in_the_document(tok):
     ("市北区有啥手机软件吗", ("手机软件",)),  # is there one: the thesaurus's app counts (bot.decide)
     ("苹果手机能用吗", ()),
     ("能源有哪些", ()),  # 能 in a noun, and no yes/no question
-    ("市北区划分了多少个网格", ())])
+    ("市北区划分了多少个网格", ()),
+    ("高新区到底引了多少高端人才啊，有没有上千个", ())])  # a guessed figure: the text's figures answer it
 def test_a_yes_no_question_names_what_it_asks_about(tok, question, asked):
     bm = BM25.build([tokenize(d, tok) for d in DOCS])
     assert analyse(question, tok, bm.idf_of).asked == asked

@@ -46,6 +46,9 @@ def test_an_address_is_a_street_or_a_chain_of_places_not_an_office_name():
     assert kind == "address"
     assert not pattern.search("青岛开发区管委《念好“五字经”》在列")
     assert pattern.search("位于香山路8号") and pattern.search("中国四川省成都市北部新都区")
+    # a word that merely starts and ends with 区 is no chain of places
+    assert not pattern.search("成为区域社区卫生服务体系的组成部分") and not pattern.search("市北区将全区划分为1188个责任网格")
+    assert pattern.search("地址在山东省青岛市市北区辽宁路街道")
     assert wanted("这个车站位于哪里") is None  # where it lies, not its address: a region answers
 
 
@@ -154,3 +157,23 @@ def test_a_total_of_things_is_a_count_of_those_things():
     assert holds(wanted("民营机构一共有多少家"), "民营机构56家", "民营机构一共有多少家")
     kinds = "补充医疗保险一共分成几种类型"
     assert holds(wanted(kinds), "设计了三种模式", kinds)  # 类型 is a word for kinds, not a thing to repeat
+
+
+def test_a_superlative_needs_a_ranking_text_and_who_was_first_a_text_that_says_so():
+    kind, pattern = wanted("十个区市里面哪个区的创新案例得分最高？")
+    assert kind == "comparison"
+    assert not pattern.search("即墨市在全国县域率先提出创建示范市")  # first to act is no top score
+    assert pattern.search("在省内列第一") and pattern.search("规模仅次于工业") and pattern.search("按范围由大到小分为三级")
+    kind, pattern = wanted("哪个区最早提出互联网+制造")
+    assert kind == "first" and pattern.search("在全国县域率先提出") and not pattern.search("即墨市提出创建示范市")
+
+
+def test_contact_details_asked_for_as_a_favour_and_a_fee_by_its_name():
+    from bot.named import paid_items
+
+    assert wanted("民营社区卫生服务中心的电话和地址能告诉我吗")[0] == "phone"
+    assert wanted("把热线号码发我一下")[0] == "phone"
+    assert wanted("高新区给引进的院士发多少安家费？")[0] == "money"
+    assert paid_items("高新区给引进的院士发多少安家费？") == ("安家费",)
+    assert paid_items("补充医保一年要交多少保费") == ("保费",)
+    assert paid_items("投入了多少经费") == () and wanted("要花费多少时间")[0] != "money"  # spending, not a fee
