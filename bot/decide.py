@@ -84,7 +84,7 @@ def _constraints(query: Query, top: Hit, document: str) -> Decision:
     """The places a question names must be in the document, its years in the quoted passage or its headings."""
     p = top.passage
     quoted = " ".join(x for x in (p.doc_title, p.section, p.unit or "", p.case or "", p.text)).lower()  # no date
-    missing = missing_constraints(query, document or evidence_text(p), quoted)
+    missing = missing_constraints(query, document or evidence_text(p), quoted, p.date or "")
     return Decision(False, "constraint:" + ",".join(missing)) if missing else Decision(True)
 
 

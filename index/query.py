@@ -149,10 +149,27 @@ def coverage(query: Query, evidence: str) -> float:
     return got / total
 
 
-def missing_constraints(query: Query, evidence: str, passage: str | None = None) -> list[str]:
+# "2017年，本市将学习借鉴…" in a report of January 2017: a year that had not ended when the text was written, named
+# for plans, says nothing of what happened in it (the 2017 results); it answers only a question about the plans.
+_PLANNED = re.compile(r"将|拟|计划|打算|预计|力争|争取|目标|规划")
+_ASKS_PLANS = re.compile(r"打算|计划|准备|安排|规划|目标|(?<![需主重想只])要(?![求花])|接下来|下一步|未来|\bplan|\bintend|"
+                         r"\baim|\bgoals?\b|\bnext\b")
+
+
+def _year_stated(year: str, passage: str, question: str, written: str) -> bool:
+    """Whether a passage names a year, and other than for plans when it was written before the year ended."""
+    # What the year's sentence does next (2017年，本市…将认真学习) tells plans from facts, not its far clauses.
+    heads = [m.group() for m in re.finditer(re.escape(year) + r"[^。；;！!？?\n]{0,20}", passage)]
+    if not heads or not written[:4].isdigit() or written[:4] > year:
+        return bool(heads)
+    return bool(_ASKS_PLANS.search(question.lower())) or any(not _PLANNED.search(h) for h in heads)
+
+
+def missing_constraints(query: Query, evidence: str, passage: str | None = None, written: str = "") -> list[str]:
     """Args: query: the analysed query. evidence: the text it must be answered from (the document).
     passage: the quoted passage with its title and headings, where a year must be (a report on 2016 that mentions
-    2017's plans does not answer for 2017); None checks years in evidence too.
+    2017's plans does not answer for 2017); None checks years in evidence too. written: the document's date
+    (2017-01-17; empty when unknown): a year not over by then must be named for more than plans.
 
     Returns:
         The constraints (years, places, numbered things) that the evidence does not mention.
@@ -160,7 +177,7 @@ def missing_constraints(query: Query, evidence: str, passage: str | None = None)
     missing = []
     for c in query.constraints:
         if passage is not None and c.isdigit():  # a year
-            if c not in passage:
+            if not _year_stated(c, passage, query.text, written):
                 missing.append(c)
             continue
         if c in evidence:

@@ -102,6 +102,21 @@ def test_a_year_must_be_in_the_quoted_passage_a_place_in_the_document(tok):
     assert missing_constraints(q, document, passage="2017年高新区引进24名院士。") == []
 
 
+def test_a_year_not_over_when_the_text_was_written_and_named_for_plans_answers_only_about_plans(tok):
+    bm = BM25.build([tokenize(d, tok) for d in DOCS])
+    plans = "2017年，本市全市政府系统将认真学习借鉴全新工作案例，深化创新驱动。"
+    results = analyse("2017年度的政府创新案例评出来了吗", tok, bm.idf_of)
+    assert missing_constraints(results, plans, plans, written="2017-01-17") == ["2017"]
+    assert missing_constraints(results, plans, plans, written="") == []  # undated: no telling plans from a record
+    assert missing_constraints(results, plans, plans, written="2018-03-01") == []  # written after the year: a record
+    asks_plans = analyse("2017年全市政府系统要迎接什么会议", tok, bm.idf_of)
+    assert missing_constraints(asks_plans, plans, plans, written="2017-01-17") == []
+    done = "2017年1月，本市评选出创新工作案例，十区市均有入选。"  # what happened early in the year is a record
+    assert missing_constraints(results, done, done, written="2017-01-17") == []
+    far = "2017年，全市政府系统按照市委总体工作安排，围绕中心工作，坚持稳中求进，计划推进改革。"
+    assert missing_constraints(results, far, far, written="2017-01-17") == []  # 计划 in a far clause
+
+
 @pytest.mark.parametrize("question,asked", [
     ("李沧的民营社区卫生服务站看病能刷医保卡吗？", ("医保卡",)),
     ("有没有病种目录", ("病种",)),
