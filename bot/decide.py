@@ -10,7 +10,8 @@ from index.search import evidence_text
 from index.types import Hit
 
 from bot.crosslingual import names_match
-from bot.named import (asked_actions, asked_organisations, asked_papers, asked_part, asked_roles, paid_items, rank_named,
+from bot.counted import asked_parts, counted_things, named_loosely
+from bot.named import (asked_actions, asked_organisations, asked_papers, asked_roles, paid_items, rank_named,
                        stated_ranks)
 from bot.qtype import asks_rate, holds, wanted
 
@@ -59,9 +60,13 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "")
     # medical insurance card?" over a passage that never mentions the card.
     for reason, terms in (("no_procedure", asked_actions(query.text)), ("no_payment", paid_items(query.text)),
                           ("no_role", asked_roles(query.text)), ("no_organisation", asked_organisations(query.text)),
-                          ("no_papers", asked_papers(query.text)), ("no_part", asked_part(query.text)),
-                          ("no_asked_thing", query.asked)):
+                          ("no_papers", asked_papers(query.text)), ("no_asked_thing", query.asked)):
         if terms and not any(_mentions(t, query, text) for t in terms):
+            return Decision(False, reason)
+    # "How many registered users?" over a passage counting grid wardens; "how many of them are foreign?" over one
+    # that never says foreign: what is counted is named, whole or in part (高端人才: 人才), or it was not counted.
+    for reason, terms in (("no_counted_thing", counted_things(query.text)), ("no_part", asked_parts(query.text))):
+        if any(not named_loosely(t, text) and not _mentions(t, query, text) for t in terms):
             return Decision(False, reason)
     # "Was Jimo's case the first?": a passage that ranks nothing has not said.
     ranks = stated_ranks(query.text)

@@ -1,4 +1,4 @@
-"""What a question names that its answering passage must name too: an action, a post, papers, a payment, a rank (pure)."""
+"""What a question names that its answering passage must name too: an action, a post, papers, a payment, a bank, a rank."""
 from __future__ import annotations
 
 import re
@@ -64,8 +64,6 @@ def asked_roles(question: str) -> tuple[str, ...]:
 # "What do I bring?": papers, which a text that names none has not listed.
 _BRING = re.compile(r"带什么|带啥|(?:准备|带|提交|提供|需要|要)(?:哪些|什么|啥)(?:材料|证件|资料)|(?:哪些|什么)证件")
 PAPERS = ("材料", "证件", "身份证", "户口", "证明", "照片", "资料", "原件", "复印件", "护照", "证书", "社保卡", "医保卡")
-# "Of the 4,000, how many are foreign?": the part asked about (外籍) is named by a text that counts it.
-_PART = re.compile(r"([\u4e00-\u9fff]{2})的(?:有|占)(?:多少|几)")
 
 
 def asked_papers(question: str) -> tuple[str, ...]:
@@ -78,18 +76,6 @@ def asked_papers(question: str) -> tuple[str, ...]:
         Words for papers (材料, 证件, 身份证...), any of which a listing text names; empty for other questions.
     """
     return PAPERS if _BRING.search(question) else ()
-
-
-def asked_part(question: str) -> tuple[str, ...]:
-    """The part of a whole a "how many of them are X" question counts (外籍的有多少 -> 外籍).
-
-    Args:
-        question: the Simplified question.
-
-    Returns:
-        The part named, or empty.
-    """
-    return tuple(_PART.findall(question))
 
 
 # "How is the fare worked out / is it dear": a rule or a level of a payment, asked without a quantity word.

@@ -9,6 +9,7 @@ import uuid
 from bot import answer as answering
 from bot import decide as deciding
 from bot import smalltalk
+from bot.counted import counted_things
 from bot.normalize import Prepared, in_script, prepare
 from bot.schema import KIND_ANSWER, KIND_INVALID, KIND_REFUSAL, KIND_SMALLTALK, Answer, Source
 from index.config import Config
@@ -58,6 +59,7 @@ class QAService:
             _, path = current_version_path(self.config)  # a missing index fails now, not after loading the model
             snap = open_snapshot(self.config, self.encoder, path)
             snap.searcher.search("青岛市政府创新工作案例")  # warms the model, jieba and FAISS before the first user
+            counted_things("评出了多少个案例")  # and jieba's part-of-speech tags
             self._snapshot = snap
         log.info("index loaded", extra={"version": snap.version, "passages": len(snap.passages)})
 

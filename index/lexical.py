@@ -28,6 +28,7 @@ _TOKEN_OK = re.compile(r"[\w\u3400-\u9fff]")
 _lock = threading.Lock()
 _tokenizers: dict[tuple[str, ...], object] = {}
 _base: list = []  # the default dictionary, loaded once per process
+_tagger: list = []  # its part-of-speech tagger, built once per process
 
 
 def _base_dictionary(jieba):
@@ -36,6 +37,15 @@ def _base_dictionary(jieba):
         tok.initialize()
         _base.append(tok)
     return _base[0]
+
+
+def pos_tagger():
+    """Returns: a jieba part-of-speech tagger over the shipped dictionary (built once per process and shared)."""
+    with _lock:
+        if not _tagger:
+            posseg = require("jieba.posseg", "jieba")
+            _tagger.append(posseg.POSTokenizer(_base_dictionary(require("jieba"))))
+        return _tagger[0]
 
 
 def word_counts() -> dict[str, int]:

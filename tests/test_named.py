@@ -1,5 +1,5 @@
 """Named things: the action, post, papers, payment, bank or rank a question names must be named by its answer too."""
-from bot.named import asked_actions, asked_organisations, asked_papers, asked_part, asked_roles
+from bot.named import asked_actions, asked_organisations, asked_papers, asked_roles
 
 
 def test_a_how_or_where_question_names_the_action_it_asks_about():
@@ -34,12 +34,10 @@ def test_a_rank_is_found_however_the_text_writes_its_number():
     assert not rank_named("第十名", "排名第1位")  # 十 is 10, not the 1 of a ten-character zip
 
 
-def test_which_leader_is_any_post_and_papers_and_a_part_must_be_named():
+def test_which_leader_is_any_post_and_papers_or_a_window_must_be_named():
     leader = asked_roles("那个“五字经”工作法是哪位领导提出来的？")
     assert "领导" in leader and "局长" in leader and "总统" in leader  # any post or head of state names one
     assert asked_roles("北方政策是由谁领导推动的") == ()  # who led it: a name answers
     assert asked_papers("我想给我妈办补充医保，要带什么去哪个窗口办？")[:2] == ("材料", "证件")
     assert asked_papers("新屋顶由什么材料制成") == ()  # what it is made of, not papers to bring
     assert asked_organisations("我想给我妈办补充医保，要带什么去哪个窗口办？") == ("窗口",)
-    assert asked_part("高新区引进的4000多名人才里头，外籍的有多少？") == ("外籍",)
-    assert asked_part("高新区引进了多少人才") == ()

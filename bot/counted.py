@@ -1,0 +1,86 @@
+"""What a quantity question counts or measures (多少注册用户, 外籍的有多少, 门诊量占多少), which its answer must name."""
+from __future__ import annotations
+
+import re
+
+from index.lexical import pos_tagger
+
+# 多少个 / 几家 then what is counted; 哪几个, 那几家 ask which ones. A measure word between is optional (多少注册用户).
+_COUNT = re.compile(r"(?<![哪那这])(?:多少|几)[个名位家项条所座种批次件台辆部本篇场届期支只头户套张颗枚]?"
+                    r"([^，。？?！!、,；;：:\s]{1,8})")
+# Words for an amount or a kind, not a thing: any figure of the right kind answers them (多少时间, 多少比例).
+_GENERIC = frozenset("""时间 比例 百分比 比数 数量 股份 经费 费用 资金 金额 数目 人数 人口 面积 长度 距离 高度 重量 温度
+速度 年份 部分 方面 种类 类型 次数 比分 分数 年龄 价格 价钱 程度 规模 产值 比率 时候 日子 代价 地方 国家 成本 东西 事情 内容
+问题 情况 项目 方式 途径 措施 钱 人 额度 投资 资本 收入 总额 总量 份额 比重 银两""".split())
+_LINKS = frozenset({"的", "是", "为"})
+_MEASURE = re.compile(r"公里|公尺|公斤|公顷|公分|千米|厘米|毫米|米|度|[美港欧日英]?元|块|岁|年|个?月|天|小时|分钟|秒|吨|克|斤|"
+                      r"亩|平方|立方|倍|英里|英尺|英寸|寸|尺|丈|海里|里|节|码|磅|盎司|加仑|毫?升|瓦|伏|赫|卡|焦|帕|摄氏|华氏|两|"
+                      r"分|成|届|次|以上|以下|左右|上下")
+_MODIFIERS = frozenset({"v", "a", "b", "an"})
+# "外籍的有多少", "门诊量占全区多大比例": the part or share asked about (not 攻占, 占领).
+_PART = re.compile(r"([\u4e00-\u9fff]{2})的(?:有|占)(?:多少|几)|"
+                   r"((?:(?!的)[\u4e00-\u9fff]){2,4}?)(?:约|大约|大概)?(?<![攻侵霸抢])占(?![领据有])[^，。？?]{0,8}(?:多少|多大|几)")
+
+
+def counted_things(question: str) -> tuple[str, ...]:
+    """The thing a "how many" question counts, read by part of speech (多少注册用户 -> 注册用户, 几家是外资银行 -> 外资银行).
+
+    Args:
+        question: the Simplified question.
+
+    Returns:
+        The noun phrase counted, or empty when none is named or it is a word for an amount (多少时间, 多少民间投资).
+    """
+    m = _COUNT.search(question)
+    if not m:
+        return ()
+    phrase = m.group(1)
+    if phrase.startswith("的") or _MEASURE.match(phrase):  # 水深为多少的水域, 多少公里: a measurement, not a count
+        return ()
+    # "多少巡查的人", "多少预先授信的额度": what is counted comes after the 的.
+    phrase = phrase.split("的", 1)[1] if "的" in phrase[1:] else phrase
+    words = [(w.word, w.flag) for w in pos_tagger().lcut(phrase)]
+    while words and words[0][0] in _LINKS:
+        words = words[1:]
+    span: list[str] = []
+    for i, (word, flag) in enumerate(words[:3]):
+        noun = flag.startswith("n") or flag == "vn"
+        noun_next = i + 1 < len(words) and (words[i + 1][1].startswith("n") or words[i + 1][1] == "vn")
+        if not (noun or (flag in _MODIFIERS and len(word) >= 2 and noun_next)):  # a modifier: 注册 | 用户
+            break
+        span.append(word)
+        if noun and not noun_next:
+            break
+    thing = "".join(span)
+    # "几个朝代中，哪个…": the count frames a choice among them, it is not asked.
+    framed = question[m.start(1) + len(m.group(1)) - len(phrase) + len(thing):].startswith(("中", "里", "内"))
+    # 民间投资 is an amount; 参保人 is people of a kind (a lone 人 after a modifier names them).
+    amount = span and (span[0] in _GENERIC or (span[-1] in _GENERIC and len(span[-1]) > 1))
+    if len(thing) < 2 or amount or framed:
+        return ()
+    return (thing,)
+
+
+def asked_parts(question: str) -> tuple[str, ...]:
+    """The part of a whole a question counts or takes the share of (外籍的有多少 -> 外籍, 门诊量占多少 -> 门诊量).
+
+    Args:
+        question: the Simplified question.
+
+    Returns:
+        The parts named, or empty.
+    """
+    return tuple(a or b for a, b in _PART.findall(question))
+
+
+def named_loosely(thing: str, text: str) -> bool:
+    """Whether a text names a thing or a two-character part of it (高端人才: 人才; 注册用户: 用户).
+
+    Args:
+        thing: the phrase, two characters or more.
+        text: the text, lower-cased.
+
+    Returns:
+        True when the text holds it or one of its two-character parts.
+    """
+    return any(thing[i:i + 2] in text for i in range(len(thing) - 1))

@@ -1,0 +1,44 @@
+"""What a quantity question counts or takes the share of: read by jieba's parts of speech, named by its answer."""
+import dataclasses
+
+from index.config import AnswerConfig
+from index.query import Query
+from index.types import Hit, Passage
+
+from bot.counted import asked_parts, counted_things, named_loosely
+from bot.decide import decide
+
+
+def test_the_thing_counted_is_the_noun_phrase_after_how_many():
+    assert counted_things("“在市北”APP目前有多少注册用户？") == ("注册用户",)
+    assert counted_things("全民补充医保目前覆盖了多少参保人？") == ("参保人",)
+    assert counted_things("签约的19家金融机构中有几家是外资银行？") == ("外资银行",)
+    assert counted_things("市北区划分了多少个责任网格") == ("责任网格",)
+
+
+def test_an_amount_a_measurement_or_a_choice_among_several_counts_no_thing():
+    assert counted_things("市北区安排了多少人专门在各个网格里巡查？") == ()  # people: the people kind checks that
+    assert counted_things("地铁4号线这回吸引了多少民间投资进来？") == ()  # an amount of money
+    assert counted_things("市北那个网格化管理配了多少巡查的人啊") == ()  # 的 then 人
+    assert counted_things("大鳞大眼鲷体长可达多少公分？") == ()  # a unit
+    assert counted_things("前肛鳗生活在水深为多少的水域？") == ()
+    assert counted_things("北朝几个朝代中，哪个朝代最积极建筑长城？") == ()  # which one of them
+    assert counted_things("那几家银行是哪几家") == () and counted_things("要花多少时间") == ()
+
+
+def test_a_part_or_a_share_asked_about_is_named():
+    assert asked_parts("高新区引进的4000多名人才里头，外籍的有多少？") == ("外籍",)
+    assert asked_parts("李沧区民营社区卫生机构的门诊量占全区多大比例？") == ("门诊量",)
+    assert asked_parts("蒙古汗国于1264年攻占库页岛派多少人的军队？") == ()  # 攻占 takes, it is no share
+    assert named_loosely("高端人才", "引进各类高层次人才4000余人") and not named_loosely("注册用户", "配备800余名网格巡治员")
+
+
+def test_a_count_of_something_else_is_refused_and_of_the_thing_answered():
+    passage = Passage(passage_id="s#0", doc_id="s", doc_title="t", sentences=(),
+                      text="市北区将全区划分为1188个责任网格，配备800余名网格巡治员；开发“在市北”APP。")
+    users = Query(text="“在市北”APP目前有多少注册用户？", search_terms=("在市北", "app", "注册", "用户"),
+                  keywords=(("在市北", 3.0), ("app", 2.0), ("注册", 2.0), ("用户", 2.0)), constraints=())
+    hit = Hit(passage=passage, score=0.9, dense=0.93, lexical=0.5, coverage=0.6)
+    assert decide(users, [hit], AnswerConfig()).reason == "no_counted_thing"
+    grids = dataclasses.replace(users, text="市北区一共划分了多少个责任网格？", keywords=(("市北区", 2.0), ("责任网格", 3.0)))
+    assert decide(grids, [hit], AnswerConfig()).answered
