@@ -66,7 +66,7 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "")
     # "How many registered users?" over a passage counting grid wardens; "how many of them are foreign?" over one
     # that never says foreign: what is counted is named, whole or in part (高端人才: 人才), or it was not counted.
     for reason, terms in (("no_counted_thing", counted_things(query.text)), ("no_part", asked_parts(query.text))):
-        if any(not named_loosely(t, text) and not _mentions(t, query, text) for t in terms):
+        if any(not _named_in_part(t, query, text) for t in terms):
             return Decision(False, reason)
     # "Was Jimo's case the first?": a passage that ranks nothing has not said.
     ranks = stated_ranks(query.text)
@@ -111,6 +111,12 @@ def _translated(query: Query, top: Hit, cfg: AnswerConfig, document: str) -> Dec
 
 def _mentions(word: str, query: Query, text: str) -> bool:
     return word in text or any(alt in text for alt in dict(query.alternatives).get(word, ()))
+
+
+def _named_in_part(thing: str, query: Query, text: str) -> bool:
+    """A phrase is named by a part of it (高端人才: 人才), or by another word for a keyword inside it (私人办: 民营)."""
+    return named_loosely(thing, text) or any(_mentions(k, query, text) for k, _ in query.keywords
+                                             if len(k) >= 2 and k in thing)
 
 
 def prefer_typed(query: Query, hits: list[Hit], ratio: float, depth: int = 5) -> list[Hit]:

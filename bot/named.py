@@ -79,7 +79,7 @@ def asked_papers(question: str) -> tuple[str, ...]:
 
 
 # "How is the fare worked out / is it dear": a rule or a level of a payment, asked without a quantity word.
-_PRICED = re.compile(r"怎么(?:算|收|定|计算|收费)|如何(?:计算|收费)|标准|贵不贵|贵吗|便宜吗|免费吗|要钱吗|收钱吗")
+_PRICED = re.compile(r"怎么(?:算|收|定|计算|收费)|如何(?:计算|收费)|标准|贵不贵|贵吗|便宜吗|免费吗|要钱吗|收钱吗|涨|降价")
 # "How much is the prize money?": an amount of something else (an investment) does not answer it.
 # A fee by its name (安家费, 挂号费) too; not spending itself (经费, 花费, 消费, 费用).
 _PAID = re.compile(r"奖金|工资|薪水|薪酬|补贴|津贴|报销|罚款|票价|租金|房租|押金|门票|(?:(?![多少几的了交付缴收花经消浪免要])[\u4e00-\u9fff]){1,2}费(?![用时劲力心])")
@@ -101,8 +101,8 @@ def paid_items(question: str) -> tuple[str, ...]:
 
 # "Which banks / which hospital": their names carry the word (招商银行, 市立医院), so a text without it names none.
 # Not companies, schools or agencies: 九巴, 东日本旅客铁道 and 理藩院 answer those (31 of 72 CMRC gold paragraphs).
-# Nor a service window, which a text names as one (政务服务窗口).
-_WHICH_ORG = re.compile(r"(?:哪|什么|哪几|哪一)(?:家|个|些|所)?[^，。？?]{0,2}?(银行|医院|窗口)")
+# Nor a service window or a subdistrict, which a text names as one (政务服务窗口, 辛安街道).
+_WHICH_ORG = re.compile(r"(?:哪|什么|哪几|哪一)(?:家|个|些|所)?[^，。？?]{0,2}?(银行|医院|窗口|街道)")
 
 
 def asked_organisations(question: str) -> tuple[str, ...]:
@@ -121,6 +121,11 @@ def asked_organisations(question: str) -> tuple[str, ...]:
 _RANK = re.compile(r"第[一二三四五六七八九十\d]+名|冠军|亚军|季军|榜首|状元|头名|金奖|一等奖|二等奖|三等奖|特等奖")
 
 
+# "听说排第三，是真的吗": a place without 名 after a ranking verb, guessed (not "which ranks first").
+_GUESS = re.compile(r"吗|是不是|是否|真的|对不对|有没有")
+_PLACED = re.compile(r"(?:排|列|名列|位列|排名|居)在?(第[一二三四五六七八九十\d]+)(?![名批届期次个条号位])")
+
+
 def stated_ranks(question: str) -> tuple[str, ...]:
     """The places or prizes a question names as a premise or a yes/no guess.
 
@@ -128,9 +133,10 @@ def stated_ranks(question: str) -> tuple[str, ...]:
         question: the Simplified question.
 
     Returns:
-        The ranks named (第一名, 冠军, 一等奖, ...), which the answering text must name too.
+        The ranks named (第一名, 冠军, 一等奖, ...; 排第三 as 第三名), which the answering text must name too.
     """
-    return tuple(dict.fromkeys(_RANK.findall(question)))
+    placed = [p + "名" for p in _PLACED.findall(question)] if _GUESS.search(question) else []
+    return tuple(dict.fromkeys(_RANK.findall(question) + placed))
 
 
 _CN_DIGITS = dict(zip("一二三四五六七八九十", [str(n) for n in range(1, 11)]))

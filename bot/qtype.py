@@ -40,10 +40,11 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
      re.compile(r"[A-Za-z]{2,}|公司|集团|银行|企业|铁道|铁路|巴士|实业|娱乐|控股|股份|有限|科技|电子|航空|汽车|传媒|工作室|出版社|"
                 r"厂商|(?<![布格大结开僵])局(?![面势部限])|(?<![工])厂")),
     # Opening hours: a clock time, or a named span of the day.
-    ("time", re.compile(r"几点|营业时间|开放时间|办公时间|上班时间|门诊时间|接待时间|opening hours|business hours|what time"),
+    ("time", re.compile(r"几点|营业时间|开放时间|办公时间|上班时间|门诊时间|接待时间|开门|关门|"
+                        r"(?:周末|节假日|晚上)[^，。？?]{0,4}(?:开|营业|上班|办公|看病)|opening hours|business hours|what time"),
      re.compile(r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\s*[点时](?!间)|[上下]午|早上|晚上|全天|24小时|工作日|周[一二三四五六日末]|"
                 r"星期[一二三四五六日天]")),
-    ("ratio", re.compile(r"比例|占比|百分之|百分比|比率|(?:收益|回报|利|增长|覆盖|参保|报销|就业|失业|合格|通过)率[^，。？?]{0,3}"
+    ("ratio", re.compile(r"比例|占比|百分之|百分比|比率|(?:权重|比重)[^，。？?]{0,4}(?:多少|多大|几)|(?:多少|多大|几)[^，。？?]{0,4}(?:权重|比重)|(?:收益|回报|利|增长|覆盖|参保|报销|就业|失业|合格|通过)率[^，。？?]{0,3}"
                          r"(?:多少|几|多高|是什么)|percent|share of|proportion|rate of return|interest rate|what rate"),
      re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十]成|[一二三四五六七八九十百千\d]+分之|\d+(?:\.\d+)?\s*percent")),
     # "Who did it first": 率先, 首次 say so as well as 最早.
@@ -52,13 +53,23 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
     # "Which of the two did better": a text about one of them, with no comparison, does not say.
     # "Which scored highest": a superlative too (28 of 29 CMRC/DRCD gold paragraphs for one say 最, 第一, 仅次于...).
     ("comparison", re.compile(r"(?:谁|哪个|哪一个|哪家|哪个区)[^，。？?]{0,8}更[好高多大强快少低]|更[好高多大强快]的?是(?:谁|哪)|"
+                              r"比[^，。？?]{1,12}(?:便宜|贵|高|低|多|少|快|慢|大|小|长|短)(?:了)?(?:多少|几)|"
                               r"(?:谁|哪|什么)[^，。？?]{0,10}最[高多大好强快少低长优]|最[高多大好强快少低长优]的?(?:是|为)(?:谁|哪)"),
-     re.compile(r"比[^，。]{1,12}(?:高|多|大|强|快|少|低|好|早|长)|高于|低于|多于|少于|超过|不如|最|居首|领先|第一|首位|冠军|之冠|"
+     re.compile(r"比[^，。]{1,12}(?:高|多|大|强|快|少|低|好|早|长|便宜|贵)|高于|低于|多于|少于|超过|不如|相差|差距|最|居首|领先|"
+                r"第一|首位|冠军|之冠|"
                 r"榜首|唯一|仅次于|首屈一指|名列前茅|[由从][大高多强][到至][小低少弱]|[由从][小低少弱][到至][大高多强]|依次")),
+    # "How much did it rise / shorten": a change, which a text stating a level alone does not give.
+    ("change", re.compile(r"(?:增加|增长|提高|提升|减少|下降|降低|缩短|上升|扩大|缩小|节省|节约)(?:了)?(?:多少|几)"),
+     re.compile(r"(?:增|减|提高|提升|下降|降低|缩短|缩减|上升|多了|少了|扩大|缩小|节省|节约)[^，。]{0,8}?(?:\d|[一二三四五六七八九十两]+[成倍个]|一半)|"
+                r"翻[一二三两几]?番|\d+(?:\.\d+)?\s*倍|同比|环比|比[^，。]{1,12}(?:多|少|高|低|大|小|快|慢)[^，。]{0,4}\d|"
+                r"由[^，。]{0,12}\d[^，。]{0,12}[到至降升增减]")),
+    # "From where to where, does it stop at…": a route names its stops or ends.
+    ("route", re.compile(r"从哪[儿里]?(?:到|至)哪|起点|终点|途经|经不经过|路过哪|停靠|哪些站|哪几站|站点"),
+     re.compile(r"[\u4e00-\u9fff]站|起点|终点|途经|经过|停靠|起于|止于|[\u4e00-\u9fff]{2}[至到][\u4e00-\u9fff]{2}")),
     # Reimbursement is asked as an amount and answered as an amount or a share.
     ("reimbursement", re.compile(r"报销[^，。？?]{0,4}(?:多少|几)|能报(?:多少|几)"),
      re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十]成|" + MONEY)),
-    ("money", re.compile(r"[^\s，。？?花]费(?:用)?[^，。？?]{0,3}(?:多少|几)|收费|多少费|(?:多少|几)[^，。？?]{0,4}[^\s，。？?经花消浪]费(?![时劲力心])|奖金|奖励(?:了)?多少|工资|薪水|薪酬|收入|产值|多少钱|花多少(?!时间|天|年|个?月|小时|分钟)|要花(?![^，。？?]{0,3}(?:时间|天|年|月|小时|分钟))|资金|投资|经费|费用|金额|营收|利润|预算|补贴|多少元|how much money|"
+    ("money", re.compile(r"[^\s，。？?花]费(?:用)?[^，。？?]{0,3}(?:多少|几)|收费|多少费|(?:多少|几)[^，。？?]{0,4}[^\s，。？?经花消浪]费(?![时劲力心])|奖金|奖励(?:了)?多少|工资|薪水|薪酬|收入|产值|多少钱|花多少(?!时间|天|年|个?月|小时|分钟)|要花(?![^，。？?]{0,3}(?:时间|天|年|月|小时|分钟))|资金|投资|总投入|经费|费用|金额|营收|利润|预算|补贴|多少元|how much money|"
                          r"\bcosts?\b|\bfees?\b|\bprice|salar|\bwages?\b|subsid|\bbonus|prize money|how much (?:[a-z]+ )?(?:capital|funding|investment)"),
      re.compile(MONEY)),
     ("area", re.compile(r"面积|多大的?(?:地方|区域|范围)?[？?]?$|有多大|占地|多大一?[块片]|多少(?:亩|土地)|"

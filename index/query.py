@@ -153,7 +153,7 @@ def coverage(query: Query, evidence: str) -> float:
 # for plans, says nothing of what happened in it (the 2017 results); it answers only a question about the plans.
 _PLANNED = re.compile(r"将|拟|计划|打算|预计|力争|争取|目标|规划")
 _ASKS_PLANS = re.compile(r"打算|计划|准备|安排|规划|目标|(?<![需主重想只])要(?![求花])|接下来|下一步|未来|\bplan|\bintend|"
-                         r"\baim|\bgoals?\b|\bnext\b")
+                         r"\baim|\bgoals?\b|\bnext\b|\bprepar|\bwill\b[^?]{0,60}\bdo\b|going to do")
 
 
 def _year_stated(year: str, passage: str, question: str, written: str) -> bool:

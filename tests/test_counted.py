@@ -42,3 +42,16 @@ def test_a_count_of_something_else_is_refused_and_of_the_thing_answered():
     assert decide(users, [hit], AnswerConfig()).reason == "no_counted_thing"
     grids = dataclasses.replace(users, text="市北区一共划分了多少个责任网格？", keywords=(("市北区", 2.0), ("责任网格", 3.0)))
     assert decide(grids, [hit], AnswerConfig()).answered
+
+
+def test_a_part_named_by_another_word_for_it_is_named():
+    passage = Passage(passage_id="l#0", doc_id="l", doc_title="t", sentences=(),
+                      text="截至目前，李沧61家社区卫生服务机构中，民营机构56家，占92%。")
+    query = Query(text="李沧的社区卫生站，私人办的有几家啊", search_terms=("李沧", "社区卫生", "私人"),
+                  keywords=(("李沧", 2.0), ("社区卫生", 2.0), ("私人", 2.0)), constraints=(),
+                  alternatives=(("私人", ("民营", "私营")),), synonym_weight=0.5)
+    assert asked_parts(query.text) == ("私人办",)
+    hit = Hit(passage=passage, score=0.9, dense=0.93, lexical=0.5, coverage=0.7)
+    assert decide(query, [hit], AnswerConfig()).answered  # 私人 is 民营 (the thesaurus)
+    foreign = dataclasses.replace(query, text="李沧的社区卫生站，外资办的有几家", alternatives=(), synonym_weight=0.0)
+    assert decide(foreign, [hit], AnswerConfig()).reason == "no_part"

@@ -1,4 +1,6 @@
 """jieba tokens with corpus entities, BM25 ranking and persistence, query analysis and coverage."""
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -115,6 +117,10 @@ def test_a_year_not_over_when_the_text_was_written_and_named_for_plans_answers_o
     assert missing_constraints(results, done, done, written="2017-01-17") == []
     far = "2017年，全市政府系统按照市委总体工作安排，围绕中心工作，坚持稳中求进，计划推进改革。"
     assert missing_constraints(results, far, far, written="2017-01-17") == []  # 计划 in a far clause
+    english = dataclasses.replace(results, text="What will the city's government do with these cases in 2017?")
+    assert missing_constraints(english, plans, plans, written="2017-01-17") == []
+    announced = dataclasses.replace(results, text="When will the results of the 2017 selection be announced?")
+    assert missing_constraints(announced, plans, plans, written="2017-01-17") == ["2017"]
 
 
 @pytest.mark.parametrize("question,asked", [

@@ -1,5 +1,5 @@
 """Named things: the action, post, papers, payment, bank or rank a question names must be named by its answer too."""
-from bot.named import asked_actions, asked_organisations, asked_papers, asked_roles
+from bot.named import asked_actions, asked_organisations, asked_papers, asked_roles, paid_items, stated_ranks
 
 
 def test_a_how_or_where_question_names_the_action_it_asks_about():
@@ -41,3 +41,10 @@ def test_which_leader_is_any_post_and_papers_or_a_window_must_be_named():
     assert asked_papers("我想给我妈办补充医保，要带什么去哪个窗口办？")[:2] == ("材料", "证件")
     assert asked_papers("新屋顶由什么材料制成") == ()  # what it is made of, not papers to bring
     assert asked_organisations("我想给我妈办补充医保，要带什么去哪个窗口办？") == ("窗口",)
+
+
+def test_a_guessed_place_a_subdistrict_and_a_price_rise_must_be_named():
+    assert stated_ranks("听说开发区在全国考核里排第三，是真的吗？") == ("第三名",)
+    assert stated_ranks("以哪一种语言为母语的人口排名第一？") == ()  # which ranks first: asked, not guessed
+    assert asked_organisations("转型发展区具体在哪几个街道？") == ("街道",)
+    assert paid_items("地铁以后票价会不会涨？") == ("票价",)

@@ -177,3 +177,17 @@ def test_contact_details_asked_for_as_a_favour_and_a_fee_by_its_name():
     assert paid_items("高新区给引进的院士发多少安家费？") == ("安家费",)
     assert paid_items("补充医保一年要交多少保费") == ("保费",)
     assert paid_items("投入了多少经费") == () and wanted("要花费多少时间")[0] != "money"  # spending, not a fee
+
+
+def test_a_change_a_price_gap_a_route_and_weekend_hours_ask_for_them():
+    kind, pattern = wanted("网格化系统上线后，群众诉求的平均处置时间缩短了多少？")
+    assert kind == "change" and pattern.search("平均处置时间由3天缩短至1天") and pattern.search("同比增长12%")
+    assert not pattern.search("催生经济增长新动能") and not pattern.search("市北区将全区划分为1188个责任网格")
+    kind, pattern = wanted("李沧的民营社区医院看病比公立医院便宜多少？")
+    assert kind == "comparison" and not pattern.search("民营机构56家，占92%") and pattern.search("比公立医院低30%")
+    kind, pattern = wanted("4号线从哪到哪，经不经过李村？")
+    assert kind == "route" and pattern.search("起于青岛站，止于大河东站") and not pattern.search("为4号线引入社会资本")
+    assert wanted("李沧哪个社区卫生服务站周末也开门？")[0] == "time"
+    assert wanted("市北区网格化系统的建设总投入是多少？")[0] == "money"
+    assert wanted("三项标准在评分中各占多大权重？")[0] == "ratio"
+    assert wanted("港汇指数的加权比重如何制定？") is None  # how it is set, not how large
