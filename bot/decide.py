@@ -10,6 +10,7 @@ from index.search import evidence_text
 from index.types import Hit
 
 from bot.crosslingual import names_match
+from bot.listing import asks_each, asks_people, enumerates, names_people
 from bot.counted import asked_parts, counted_things, named_loosely
 from bot.named import (asked_actions, asked_organisations, asked_papers, asked_roles, paid_items, rank_named,
                        stated_ranks)
@@ -68,6 +69,11 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "")
     for reason, terms in (("no_counted_thing", counted_things(query.text)), ("no_part", asked_parts(query.text))):
         if any(not _named_in_part(t, query, text) for t in terms):
             return Decision(False, reason)
+    # "Who are the 24 academicians?" over a passage that names no one; "which ten are they?" over one listing none.
+    if asks_people(query.text) and not names_people(top.passage.text):
+        return Decision(False, "no_people")
+    if asks_each(query.text) and not enumerates(top.passage.text):
+        return Decision(False, "no_list")
     # "Was Jimo's case the first?": a passage that ranks nothing has not said.
     ranks = stated_ranks(query.text)
     if ranks and not any(rank_named(r, text) for r in ranks):

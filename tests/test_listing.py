@@ -1,0 +1,34 @@
+"""A question for people by name or for things one by one needs a passage that names people or lists things."""
+import dataclasses
+
+from index.config import AnswerConfig
+from index.query import Query
+from index.types import Hit, Passage
+
+from bot.decide import decide
+from bot.listing import asks_each, asks_people, enumerates, names_people
+
+
+def test_who_they_are_by_name_needs_a_personal_name():
+    assert asks_people("高新区引进的24名院士都是谁？")
+    assert not asks_people("评审组是由哪些人组成的？")  # 人大代表、政协委员 answer: kinds of people
+    assert not asks_people("市北区开发的APP叫什么名字？")  # a thing has a name too
+    assert names_people("青岛市人社局局长张伟介绍了补充医保")
+    assert not names_people("青岛高新区管委则集聚高端领军人才，高新区引进24名两院院士")  # jieba reads 高新区 as a name
+
+
+def test_one_by_one_needs_a_list():
+    assert asks_each("十个区市分别是哪十个？") and not asks_each("十区市有什么创新")
+    assert enumerates("搭建起由海尔、英谷、百灵等组成的示范服务平台")
+    assert not enumerates("此次评选中，十区市创新工作各有亮点。")
+
+
+def test_the_academicians_names_are_refused_over_a_passage_that_only_counts_them():
+    passage = Passage(passage_id="g#0", doc_id="g", doc_title="t", sentences=(),
+                      text="高新区引进包括24名两院院士在内的各类高层次人才4000余人。")
+    query = Query(text="高新区引进的24名院士都是谁？", search_terms=("高新区", "院士"),
+                  keywords=(("高新区", 2.0), ("院士", 3.0)), constraints=())
+    hit = Hit(passage=passage, score=0.9, dense=0.93, lexical=0.5, coverage=0.9)
+    assert decide(query, [hit], AnswerConfig()).reason == "no_people"
+    named = dataclasses.replace(passage, passage_id="g#1", text=passage.text + "其中包括中国科学院院士王小明。")
+    assert decide(query, [dataclasses.replace(hit, passage=named)], AnswerConfig()).answered
