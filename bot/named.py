@@ -1,4 +1,4 @@
-"""What a question names that its answering passage must name too: an action, a post, papers, a payment, a bank, a rank."""
+"""What a question names that its answering passage must name too: an action, a post, papers, a payment, a rank."""
 from __future__ import annotations
 
 import re
@@ -80,9 +80,12 @@ def asked_papers(question: str) -> tuple[str, ...]:
 
 # "How is the fare worked out / is it dear": a rule or a level of a payment, asked without a quantity word.
 _PRICED = re.compile(r"怎么(?:算|收|定|计算|收费)|如何(?:计算|收费)|标准|贵不贵|贵吗|便宜吗|免费吗|要钱吗|收钱吗|涨|降价")
+# "Is it really…?", "do they pay…?": a yes/no question guessing a payment or a place.
+_GUESS = re.compile(r"吗|是不是|是否|真的|对不对|有没有")
 # "How much is the prize money?": an amount of something else (an investment) does not answer it.
 # A fee by its name (安家费, 挂号费) too; not spending itself (经费, 花费, 消费, 费用).
-_PAID = re.compile(r"奖金|工资|薪水|薪酬|补贴|津贴|报销|罚款|票价|租金|房租|押金|门票|(?:(?![多少几的了交付缴收花经消浪免要])[\u4e00-\u9fff]){1,2}费(?![用时劲力心])")
+_PAID = re.compile(r"奖金|工资|薪水|薪酬|补贴|津贴|报销|罚款|票价|租金|房租|押金|门票|"
+                   r"(?:(?![多少几的了交付缴收花经消浪免要])[\u4e00-\u9fff]){1,2}费(?![用时劲力心])")
 
 
 def paid_items(question: str) -> tuple[str, ...]:
@@ -92,10 +95,11 @@ def paid_items(question: str) -> tuple[str, ...]:
         question: the Simplified question.
 
     Returns:
-        The payments named (奖金, 工资, 补贴, ...) when the question asks for an amount of money, else empty.
+        The payments named (奖金, 工资, 补贴, ...) when the question asks for an amount of money or whether one is
+        paid (是不是给每人100万安家费), else empty.
     """
     want = wanted(question)
-    asked = (want and want[0] in ("money", "reimbursement")) or _PRICED.search(question)
+    asked = (want and want[0] in ("money", "reimbursement")) or _PRICED.search(question) or _GUESS.search(question)
     return tuple(dict.fromkeys(_PAID.findall(question))) if asked else ()
 
 
@@ -122,7 +126,6 @@ _RANK = re.compile(r"第[一二三四五六七八九十\d]+名|冠军|亚军|季
 
 
 # "听说排第三，是真的吗": a place without 名 after a ranking verb, guessed (not "which ranks first").
-_GUESS = re.compile(r"吗|是不是|是否|真的|对不对|有没有")
 _PLACED = re.compile(r"(?:排|列|名列|位列|排名|居)在?(第[一二三四五六七八九十\d]+)(?![名批届期次个条号位])")
 
 

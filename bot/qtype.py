@@ -44,7 +44,9 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
                         r"(?:周末|节假日|晚上)[^，。？?]{0,4}(?:开|营业|上班|办公|看病)|opening hours|business hours|what time"),
      re.compile(r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\s*[点时](?!间)|[上下]午|早上|晚上|全天|24小时|工作日|周[一二三四五六日末]|"
                 r"星期[一二三四五六日天]")),
-    ("ratio", re.compile(r"比例|占比|百分之|百分比|比率|(?:权重|比重)[^，。？?]{0,4}(?:多少|多大|几)|(?:多少|多大|几)[^，。？?]{0,4}(?:权重|比重)|(?:收益|回报|利|增长|覆盖|参保|报销|就业|失业|合格|通过)率[^，。？?]{0,3}"
+    ("ratio", re.compile(r"比例|占比|百分之|百分比|比率|(?:权重|比重)[^，。？?]{0,4}(?:多少|多大|几)|"
+                         r"(?:多少|多大|几)[^，。？?]{0,4}(?:权重|比重)|"
+                         r"(?:收益|回报|利|增长|覆盖|参保|报销|就业|失业|合格|通过)率[^，。？?]{0,3}"
                          r"(?:多少|几|多高|是什么)|percent|share of|proportion|rate of return|interest rate|what rate"),
      re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十]成|[一二三四五六七八九十百千\d]+分之|\d+(?:\.\d+)?\s*percent")),
     # "Who did it first": 率先, 首次 say so as well as 最早.
@@ -69,7 +71,10 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
     # Reimbursement is asked as an amount and answered as an amount or a share.
     ("reimbursement", re.compile(r"报销[^，。？?]{0,4}(?:多少|几)|能报(?:多少|几)"),
      re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十]成|" + MONEY)),
-    ("money", re.compile(r"[^\s，。？?花]费(?:用)?[^，。？?]{0,3}(?:多少|几)|收费|多少费|(?:多少|几)[^，。？?]{0,4}[^\s，。？?经花消浪]费(?![时劲力心])|奖金|奖励(?:了)?多少|工资|薪水|薪酬|收入|产值|多少钱|花多少(?!时间|天|年|个?月|小时|分钟)|要花(?![^，。？?]{0,3}(?:时间|天|年|月|小时|分钟))|资金|投资|总投入|经费|费用|金额|营收|利润|预算|补贴|多少元|how much money|"
+    ("money", re.compile(r"[^\s，。？?花]费(?:用)?[^，。？?]{0,3}(?:多少|几)|收费|多少费|"
+                         r"(?:多少|几)[^，。？?]{0,4}[^\s，。？?经花消浪]费(?![时劲力心])|奖金|奖励(?:了)?多少|工资|薪水|薪酬|收入|产值|"
+                         r"多少钱|花多少(?!时间|天|年|个?月|小时|分钟)|要花(?![^，。？?]{0,3}(?:时间|天|年|月|小时|分钟))|资金|投资|总投入|"
+                         r"经费|费用|金额|营收|利润|预算|补贴|多少元|how much money|"
                          r"\bcosts?\b|\bfees?\b|\bprice|salar|\bwages?\b|subsid|\bbonus|prize money|how much (?:[a-z]+ )?(?:capital|funding|investment)"),
      re.compile(MONEY)),
     ("area", re.compile(r"面积|多大的?(?:地方|区域|范围)?[？?]?$|有多大|占地|多大一?[块片]|多少(?:亩|土地)|"

@@ -48,3 +48,5 @@ def test_a_guessed_place_a_subdistrict_and_a_price_rise_must_be_named():
     assert stated_ranks("以哪一种语言为母语的人口排名第一？") == ()  # which ranks first: asked, not guessed
     assert asked_organisations("转型发展区具体在哪几个街道？") == ("街道",)
     assert paid_items("地铁以后票价会不会涨？") == ("票价",)
+    assert paid_items("高新区人才特区是不是给每个人才100万安家费？") == ("安家费",)  # a yes/no guess at a payment
+    assert paid_items("安家费怎么申请") == ()  # how to apply: the procedure check reads that
