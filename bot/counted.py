@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from index.lexical import pos_tagger
+from index.lexical import STOPWORDS, pos_tagger
 
 # 多少个 / 几家 then what is counted; 哪几个, 那几家 ask which ones. A measure word between is optional (多少注册用户).
 _COUNT = re.compile(r"(?<![哪那这])(?:多少|几)[个名位家项条所座种批次件台辆部本篇场届期支只头户套张颗枚]?"
@@ -70,7 +70,10 @@ def asked_parts(question: str) -> tuple[str, ...]:
     Returns:
         The parts named, or empty.
     """
-    return tuple(a or b for a, b in _PART.findall(question))
+    # "到底占了几成": an adverb before 占 is no part of anything.
+    cut = pos_tagger().lcut
+    parts = ("".join(w.word for w in cut(a or b) if w.word not in STOPWORDS) for a, b in _PART.findall(question))
+    return tuple(p for p in parts if len(p) >= 2)
 
 
 def named_loosely(thing: str, text: str) -> bool:

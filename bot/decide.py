@@ -12,8 +12,8 @@ from index.types import Hit
 from bot.crosslingual import names_match
 from bot.listing import asks_each, asks_people, enumerates, names_people
 from bot.counted import asked_parts, counted_things, named_loosely
-from bot.named import (asked_actions, asked_organisations, asked_papers, asked_roles, paid_items, rank_named,
-                       stated_ranks)
+from bot.named import (asked_actions, asked_organisations, asked_papers, asked_roles, guessed_names, paid_items,
+                       rank_named, stated_ranks)
 from bot.qtype import asks_rate, holds, wanted
 
 
@@ -61,7 +61,8 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "")
     # medical insurance card?" over a passage that never mentions the card.
     for reason, terms in (("no_procedure", asked_actions(query.text)), ("no_payment", paid_items(query.text)),
                           ("no_role", asked_roles(query.text)), ("no_organisation", asked_organisations(query.text)),
-                          ("no_papers", asked_papers(query.text)), ("no_asked_thing", query.asked)):
+                          ("no_papers", asked_papers(query.text)), ("no_guessed_name", guessed_names(query.text)),
+                          ("no_asked_thing", query.asked)):
         if terms and not any(_mentions(t, query, text) for t in terms):
             return Decision(False, reason)
     # "How many registered users?" over a passage counting grid wardens; "how many of them are foreign?" over one

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import re
 
+from index.lexical import pos_tagger
+
 from bot.qtype import wanted
 
 # "How / where do I apply for it": the answer is a procedure, which a text that never names the action does not give.
 _HOW = re.compile(r"怎么|怎样|如何|咋|哪里|哪儿|在哪|去哪|到哪|上哪|流程|手续|条件|材料|需要什么|要带什么|步骤")
 ACTIONS = ("补办", "换证", "换领", "换发", "报名", "申请", "办理", "预约", "缴纳", "缴费", "报销", "领取", "注册", "登记",
            "开通", "挂号", "投诉", "举报", "申报", "提取", "迁移", "落户", "挂失", "续签", "年检", "注销", "开户", "参保",
-           "续费", "退费", "改签", "备案", "签证", "下载", "安装")
+           "续费", "退费", "改签", "备案", "签证", "下载", "安装", "审批")
 
 
 _ISSUE = re.compile(r"办(?:个|张|一张|一个|一下)?[\u4e00-\u9fff]{0,4}(?:证|卡|照)")
@@ -84,7 +86,7 @@ _PRICED = re.compile(r"怎么(?:算|收|定|计算|收费)|如何(?:计算|收�
 _GUESS = re.compile(r"吗|是不是|是否|真的|对不对|有没有")
 # "How much is the prize money?": an amount of something else (an investment) does not answer it.
 # A fee by its name (安家费, 挂号费) too; not spending itself (经费, 花费, 消费, 费用).
-_PAID = re.compile(r"奖金|工资|薪水|薪酬|补贴|津贴|报销|罚款|票价|租金|房租|押金|门票|"
+_PAID = re.compile(r"奖金|奖励|工资|薪水|薪酬|补贴|津贴|报销|罚款|票价|租金|房租|押金|门票|"
                    r"(?:(?![多少几的了交付缴收花经消浪免要])[\u4e00-\u9fff]){1,2}费(?![用时劲力心])")
 
 
@@ -164,3 +166,31 @@ def rank_named(rank: str, text: str) -> bool:
         return any(f"第{f}" in text for f in forms) or (n in ("一", "1") and any(w in text for w in _FIRST))
     return rank in ("冠军", "榜首", "状元", "头名") and any(w in text for w in _FIRST)
 
+
+
+# "是不是由平安保险公司承办的？": a yes/no question guessing who by name; a text never naming them has not said.
+_ORG_SUFFIX = ("公司", "集团", "银行", "保险", "医院", "大学")
+
+
+def guessed_names(question: str) -> tuple[str, ...]:
+    """The organisations a yes/no question names as its guess, without their generic ending (平安保险公司 -> 平安).
+
+    Args:
+        question: the Simplified question.
+
+    Returns:
+        The distinctive parts of the names, each of which the answering text must name; empty for other questions.
+    """
+    if not _GUESS.search(question):
+        return ()
+    words = pos_tagger().lcut(question)
+    out = []
+    for i, w in enumerate(words):
+        core = w.word
+        if not (i + 1 < len(words) and words[i + 1].word in _ORG_SUFFIX) and not core.endswith(_ORG_SUFFIX):
+            continue
+        while core.endswith(_ORG_SUFFIX) and len(core) > 2:
+            core = core[:-2]
+        if len(core) >= 2 and core not in _ORG_SUFFIX and w.flag[:1] in ("n", "j"):
+            out.append(core)
+    return tuple(dict.fromkeys(out))

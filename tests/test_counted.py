@@ -30,6 +30,7 @@ def test_a_part_or_a_share_asked_about_is_named():
     assert asked_parts("高新区引进的4000多名人才里头，外籍的有多少？") == ("外籍",)
     assert asked_parts("李沧区民营社区卫生机构的门诊量占全区多大比例？") == ("门诊量",)
     assert asked_parts("蒙古汗国于1264年攻占库页岛派多少人的军队？") == ()  # 攻占 takes, it is no share
+    assert asked_parts("卫生站好像都是私人开的，到底占了几成啊？") == ()  # an adverb is no part
     assert named_loosely("高端人才", "引进各类高层次人才4000余人") and not named_loosely("注册用户", "配备800余名网格巡治员")
 
 

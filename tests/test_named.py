@@ -1,5 +1,6 @@
 """Named things: the action, post, papers, payment, bank or rank a question names must be named by its answer too."""
-from bot.named import asked_actions, asked_organisations, asked_papers, asked_roles, paid_items, stated_ranks
+from bot.named import (asked_actions, asked_organisations, asked_papers, asked_roles, guessed_names, paid_items,
+                       stated_ranks)
 
 
 def test_a_how_or_where_question_names_the_action_it_asks_about():
@@ -50,3 +51,12 @@ def test_a_guessed_place_a_subdistrict_and_a_price_rise_must_be_named():
     assert paid_items("地铁以后票价会不会涨？") == ("票价",)
     assert paid_items("高新区人才特区是不是给每个人才100万安家费？") == ("安家费",)  # a yes/no guess at a payment
     assert paid_items("安家费怎么申请") == ()  # how to apply: the procedure check reads that
+
+
+def test_a_yes_no_guess_names_an_organisation_by_its_distinctive_part():
+    assert guessed_names("补充医保是不是由平安保险公司承办的？") == ("平安",)
+    assert guessed_names("是不是海尔公司牵头的平台") == ("海尔",)
+    assert guessed_names("商保主导的补充医保是哪家保险公司承保的？") == ()  # asks which, guesses none
+    assert guessed_names("这家公司是不是国企") == () and guessed_names("有没有银行参与") == ()
+    assert asked_actions("我想在李沧开一家民营社区卫生服务站，要办哪些审批手续？") == ("审批",)
+    assert paid_items("听说这次每个获奖单位奖励50万元，是真的吗？") == ("奖励",)
