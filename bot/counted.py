@@ -53,7 +53,7 @@ def counted_things(question: str) -> tuple[str, ...]:
             break
     thing = "".join(span)
     # "几个朝代中，哪个…": the count frames a choice among them, it is not asked.
-    framed = question[m.start(1) + len(m.group(1)) - len(phrase) + len(thing):].startswith(("中", "里", "内"))
+    framed = question[question.find(thing, m.start(1)) + len(thing):].startswith(("中", "里", "内"))
     # 民间投资 is an amount; 参保人 is people of a kind (a lone 人 after a modifier names them).
     amount = span and (span[0] in _GENERIC or (span[-1] in _GENERIC and len(span[-1]) > 1))
     if len(thing) < 2 or amount or framed:

@@ -9,9 +9,9 @@ from index.query import Query, missing_constraints
 from index.search import evidence_text
 from index.types import Hit
 
+from bot.counted import asked_parts, counted_things, named_loosely
 from bot.crosslingual import names_match
 from bot.listing import asks_each, asks_people, enumerates, names_people
-from bot.counted import asked_parts, counted_things, named_loosely
 from bot.named import (asked_actions, asked_organisations, asked_papers, asked_roles, guessed_names, paid_items,
                        rank_named, stated_ranks)
 from bot.qtype import asks_rate, holds, wanted
