@@ -98,6 +98,24 @@ def analyse(text: str, tokenizer, idf, thesaurus: dict[str, tuple[str, ...]] | N
                  synonym_weight=synonym_weight if alternatives else 0.0, asked=asked_things(low, tokens))
 
 
+# "带娃的宝妈问下，…", "哎问一下 …": who is asking and that they ask, said before the question, are not its topic.
+_PREAMBLE = re.compile(r"^[^，,。？?！!]{0,16}?(?:问下|问一下|问问|请问一下|请问|想问一下|想问|打听一下|打听下|咨询一下|咨询下|"
+                       r"请教一下|请教)[哈啊呀哦下]?[，,：:！!。\s]+")
+
+
+def without_preamble(text: str) -> str:
+    """A question without the words that introduce it ("带娃的宝妈问下，这个评选的消息是哪天出来的" -> "这个评选…").
+
+    Args:
+        text: the Simplified query.
+
+    Returns:
+        The text after the introduction, or the text as it was when nothing (or too little) would remain.
+    """
+    rest = _PREAMBLE.sub("", text, count=1)
+    return rest if len(rest) >= 4 else text
+
+
 def respell(text: str, tokenizer, names: str) -> str:
     """A place typed by its sound (李仓区, 即默市) -> the spelling the corpus uses, so that it is searched as written.
 

@@ -10,7 +10,7 @@ import numpy as np
 from index.config import SearchConfig
 from index.glossary import load as load_glossary, translate
 from index.lexical import BM25, get_tokenizer, tokenize
-from index.query import Query, analyse, coverage, respell
+from index.query import Query, analyse, coverage, respell, without_preamble
 from index.romanise import latin_words, syllable_runs
 from index.thesaurus import load as load_thesaurus
 from index.types import Hit, Passage
@@ -175,7 +175,7 @@ class HybridSearcher:
             A SearchResult with up to k hits, best first.
         """
         k = k or self.config.top_k
-        if _HAN.search(text) and (fixed := respell(text, self.tokenizer, self._names)) != text:
+        if _HAN.search(text) and (fixed := respell(without_preamble(text), self.tokenizer, self._names)) != text:
             text, query_vector = fixed, None
         query = self.analyse(text)
         n = len(self.passages)

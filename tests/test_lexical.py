@@ -137,3 +137,15 @@ def test_a_year_not_over_when_the_text_was_written_and_named_for_plans_answers_o
 def test_a_yes_no_question_names_what_it_asks_about(tok, question, asked):
     bm = BM25.build([tokenize(d, tok) for d in DOCS])
     assert analyse(question, tok, bm.idf_of).asked == asked
+
+
+@pytest.mark.parametrize("question,rest", [
+    ("带娃的宝妈问下，这个评选的消息是哪天出来的呀？", "这个评选的消息是哪天出来的呀？"),
+    ("哎问一下 市北那个网格化管理有个手机app吗", "市北那个网格化管理有个手机app吗"),
+    ("请问，李沧区有多少家民营机构", "李沧区有多少家民营机构"),
+    ("我想问一下李沧区有多少家", "我想问一下李沧区有多少家"),  # no break after it: its words are stopwords anyway
+    ("问一下，好吗", "问一下，好吗")])  # nothing would remain
+def test_who_asks_and_that_they_ask_is_not_the_question(question, rest):
+    from index.query import without_preamble
+
+    assert without_preamble(question) == rest
