@@ -112,13 +112,13 @@ _WHICH_ORG = re.compile(r"(?:哪|什么|哪几|哪一)(?:家|个|些|所)?[^，�
 
 
 def asked_organisations(question: str) -> tuple[str, ...]:
-    """The kinds of organisation a "which banks / which hospital / which window" question asks to be named.
+    """The kinds of organisation or place a "which banks / hospital / window / subdistrict" question asks to be named.
 
     Args:
         question: the Simplified question.
 
     Returns:
-        The kinds asked for (银行, 医院, 窗口), empty when the question asks for none.
+        The kinds asked for (银行, 医院, 窗口, 街道), empty when the question asks for none.
     """
     return tuple(dict.fromkeys(_WHICH_ORG.findall(question.lower())))
 
@@ -165,7 +165,6 @@ def rank_named(rank: str, text: str) -> bool:
         forms = {n, _CN_DIGITS.get(n, n), next((c for c, d in _CN_DIGITS.items() if d == n), n)}
         return any(f"第{f}" in text for f in forms) or (n in ("一", "1") and any(w in text for w in _FIRST))
     return rank in ("冠军", "榜首", "状元", "头名") and any(w in text for w in _FIRST)
-
 
 
 # "是不是由平安保险公司承办的？": a yes/no question guessing who by name; a text never naming them has not said.
