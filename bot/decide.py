@@ -8,6 +8,7 @@ from index.config import AnswerConfig
 from index.query import Query, missing_constraints
 from index.search import evidence_text
 from index.types import Hit
+from index.yesno import stated_conditions
 
 from bot.counted import asked_parts, counted_things, named_loosely
 from bot.crosslingual import names_match
@@ -70,6 +71,9 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "")
     for reason, terms in (("no_counted_thing", counted_things(query.text)), ("no_part", asked_parts(query.text))):
         if any(not _named_in_part(t, query, text) for t in terms):
             return Decision(False, reason)
+    # "Can someone from out of town join?" over a passage that never speaks of residence: it has not said.
+    if any(not _mentions(c, query, text) for c in stated_conditions(query.text)):
+        return Decision(False, "no_condition")
     # "Who are the 24 academicians?" over a passage that names no one; "which ten are they?" over one listing none.
     if asks_people(query.text) and not names_people(top.passage.text):
         return Decision(False, "no_people")

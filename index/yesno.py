@@ -50,3 +50,21 @@ def asked_things(question: str, tokens: list[str]) -> tuple[str, ...]:
                 out.append(w)
             break
     return tuple(dict.fromkeys(out))
+
+
+# "外地户口能参加吗", "未成年人能参加吗": who the asker is, a condition the text must name to say yes or no for them.
+_CONDITIONS = re.compile(r"户口|户籍|外地|外省|外来|未成年|儿童|孩子|小孩|老人|老年人|学生|退休|失业|残疾|农民工|外国人|港澳台|"
+                         r"低保|贫困户")
+_YES_NO = re.compile(r"能|可以|可否|是否|吗|有没有")
+
+
+def stated_conditions(question: str) -> tuple[str, ...]:
+    """The conditions a yes/no question states of the asker (外地户口能参加吗 -> 外地, 户口).
+
+    Args:
+        question: the Simplified question.
+
+    Returns:
+        The conditions named, each of which an answering text must name; empty for other questions.
+    """
+    return tuple(dict.fromkeys(_CONDITIONS.findall(question))) if _YES_NO.search(question) else ()

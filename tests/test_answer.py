@@ -245,3 +245,11 @@ def test_a_comparison_is_not_moved_to_another_window_that_ranks_something_else_f
     hits = [Hit(shibei, 0.59, 0.87, 0.1, 0.2), Hit(zone, 0.57, 0.85, 0.1, 0.16)]
     assert prefer_typed(query, hits, 0.9)[0].passage is shibei
     assert decide(query, hits, CFG).reason == "no_comparison"
+
+
+def test_a_yes_no_question_for_someone_the_passage_never_speaks_of_is_refused():
+    scheme = dataclasses.replace(P, passage_id="d#8", text="设计了政府主导的全民补充医保、商保主导的团体和个人补充医保三种模式。")
+    query = q("外地户口能参加青岛的全民补充医保吗？", [("全民", 2.0), ("补充", 2.0), ("医保", 2.0), ("外地", 3.0)])
+    assert decide(query, [hit(0.95, 0.8, scheme)], CFG).reason == "no_condition"
+    residents = dataclasses.replace(scheme, text=scheme.text + "外地户口的常住人员也可参加。")
+    assert decide(query, [hit(0.95, 0.9, residents)], CFG).answered

@@ -149,3 +149,11 @@ def test_who_asks_and_that_they_ask_is_not_the_question(question, rest):
     from index.query import without_preamble
 
     assert without_preamble(question) == rest
+
+
+def test_a_yes_no_question_states_who_asks_and_the_text_must_name_it():
+    from index.yesno import stated_conditions
+
+    assert stated_conditions("外地户口能参加青岛的全民补充医保吗？") == ("外地", "户口")
+    assert stated_conditions("孩子得了白血病，未成年人能参加个人补充医保吗？") == ("孩子", "未成年")
+    assert stated_conditions("高新区引进了多少名学生") == ()  # not a yes/no question
