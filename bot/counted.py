@@ -44,8 +44,8 @@ def counted_things(question: str) -> tuple[str, ...]:
         words = words[1:]
     span: list[str] = []
     for i, (word, flag) in enumerate(words[:3]):
-        noun = flag.startswith("n") or flag == "vn"
-        noun_next = i + 1 < len(words) and (words[i + 1][1].startswith("n") or words[i + 1][1] == "vn")
+        noun = _nounish(flag)
+        noun_next = i + 1 < len(words) and _nounish(words[i + 1][1])
         if not (noun or (flag in _MODIFIERS and len(word) >= 2 and noun_next)):  # a modifier: 注册 | 用户
             break
         span.append(word)
@@ -59,6 +59,10 @@ def counted_things(question: str) -> tuple[str, ...]:
     if len(thing) < 2 or amount or framed:
         return ()
     return (thing,)
+
+
+def _nounish(flag: str) -> bool:
+    return flag.startswith("n") or flag == "vn"  # a noun, or a verb used as one (管理, 投资)
 
 
 def asked_parts(question: str) -> tuple[str, ...]:
