@@ -91,3 +91,29 @@ def named_loosely(thing: str, text: str) -> bool:
         True when the text holds it or one of its two-character parts.
     """
     return any(thing[i:i + 2] in text for i in range(len(thing) - 1))
+
+
+# "总里程多少公里", "多少吨", "多大年纪": the unit asked for, and the units of its kind that answer it.
+_UNITS = (("平方公里|平方千米|平方米|平米|公顷|亩", "平方公里|平方千米|平方米|平米|公顷|亩"),
+          ("公里|千米|厘米|毫米|米|km|英里|海里", "公里|千米|厘米|毫米|米|km|英里|海里|里"),
+          ("吨|公斤|千克|斤", "吨|公斤|千克|斤|克"),
+          ("立方米|毫升|升", "立方米|毫升|升|方"))
+_AGE = re.compile(r"多少岁|几岁|多大年纪|多大岁数|年龄[^，。？?]{0,3}(?:多大|多少|几)")
+_FIGURE = r"[\d.０-９一二三四五六七八九十百千万亿两〇零几数]+\s*(?:多|余)?\s*(?:"
+
+
+def asked_unit(question: str) -> re.Pattern | None:
+    """The figure a question asks for in a unit of measure (多少公里, 几吨, 多大年纪), as a pattern its answer holds.
+
+    Args:
+        question: the Simplified question, lower-cased.
+
+    Returns:
+        A pattern matching a figure in a unit of the same kind (52.8平方公里 for 多少亩), or None.
+    """
+    if _AGE.search(question):
+        return re.compile(_FIGURE + r"周?岁)")
+    for asked, answers in _UNITS:
+        if re.search(r"(?:多少|几)个?(?:" + asked + ")", question):
+            return re.compile(_FIGURE + answers + ")")
+    return None

@@ -10,7 +10,7 @@ from index.search import evidence_text
 from index.types import Hit
 from index.yesno import stated_conditions
 
-from bot.counted import asked_parts, counted_things, named_loosely
+from bot.counted import asked_parts, asked_unit, counted_things, named_loosely
 from bot.crosslingual import names_match
 from bot.listing import asks_each, asks_people, enumerates, names_people
 from bot.named import (asked_actions, asked_organisations, asked_papers, asked_roles, guessed_names, paid_items,
@@ -71,6 +71,9 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "")
     for reason, terms in (("no_counted_thing", counted_things(query.text)), ("no_part", asked_parts(query.text))):
         if any(not _named_in_part(t, query, text) for t in terms):
             return Decision(False, reason)
+    # "How many kilometres is the network?" over a passage giving its cost: no length, no answer.
+    if (unit := asked_unit(query.text.lower())) and not unit.search(text):
+        return Decision(False, "no_unit")
     # "Can someone from out of town join?" over a passage that never speaks of residence: it has not said.
     if any(not _mentions(c, query, text) for c in stated_conditions(query.text)):
         return Decision(False, "no_condition")
@@ -112,12 +115,18 @@ def _translated(query: Query, top: Hit, cfg: AnswerConfig, document: str) -> Dec
         return _constraints(query, top, document)
     if top.dense < cfg.min_dense_foreign:
         return Decision(False, "low_similarity")
-    if not names_match(query.text, top.passage):
+    if not names_match(query.text, top.passage) and not _names_term(query, top.passage.text.lower()):
         return Decision(False, "no_shared_name")
     if top.coverage < cfg.min_coverage_foreign:
         # "Any good seafood restaurants near Licang?": the place is there, nothing else the question asks is.
         return Decision(False, "low_coverage")
     return _constraints(query, top, document)
+
+
+def _names_term(query: Query, text: str) -> bool:
+    """Whether the passage holds a term of three or more characters that an English phrase of the question was
+    translated to (functional zone: 功能区, review panel: 评审组): as specific as a place the question names."""
+    return any(len(k) >= 3 and re.fullmatch(r"[\u4e00-\u9fff]+", k) and k in text for k, _ in query.keywords)
 
 
 def _mentions(word: str, query: Query, text: str) -> bool:

@@ -22,7 +22,10 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
                          r"phone number|telephone|hotline number"),
      re.compile(r"(?<!\d)(?:\d{3,4}-?)?\d{7,8}(?!\d)|(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)12\d{3}(?!\d)|(?<!\d)400-?\d{3}-?\d{4}")),
     # "Which website": a named site ("…政务网") answers as well as an address.
-    ("site", re.compile(r"哪个网站|什么网站|哪个网|上哪个?网|哪个(?:app|小程序|公众号)|什么(?:app|小程序|公众号)|which website"),
+    # An app asked for by name (有个什么手机应用, 那个app叫啥) is named where the site is.
+    ("site", re.compile(r"哪个网站|什么网站|哪个网|上哪个?网|which website|"
+                        r"(?:什么|哪个|啥|个)(?:手机)?(?:app|小程序|公众号|客户端|手机应用|应用程序|手机软件)|个(?:什么|啥)(?:应用|软件)|"
+                        r"(?:app|小程序|公众号|客户端|手机应用|手机软件)[^，。？?]{0,4}(?:叫什么|叫啥|名字|名称|是哪个|是什么)"),
      re.compile(r"https?://|www\.|(?:政务|政府|服务|信息|门户|新闻|官方)网|官网|网站|app|小程序|公众号", re.I)),
     # "Which road is it on": a road or street name, which the office's name is not.
     ("road", re.compile(r"哪条(?:路|街|马路|大街|道)|什么(?:路|街)上|哪个路口|which (?:road|street)"),

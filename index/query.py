@@ -8,10 +8,12 @@ from pathlib import Path
 
 from index.lexical import STOPWORDS, tokenize
 from index.romanise import sound_alike
-from index.yesno import asked_things
+from index.yesno import asked_things, is_yes_no
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|年度)")
 _NUMBERED = re.compile(r"\d+(?:号线|号|期|批|届)")
+# "我是台湾过来的，爸妈住市北区…": where the asker comes from is not what the question is about.
+_ORIGIN = re.compile(r"我们?(?:是|家是)?从?([\u4e00-\u9fff]{2,6}?)(?:过来|回来|来)的|我们?来自([\u4e00-\u9fff]{2,6}?)(?=[，,。\s的]|$)")
 _PLACE_SUFFIX = ("省", "市", "区", "县", "镇", "乡", "村", "街道")
 _GENERIC_PLACES = frozenset("""社区 小区 园区 景区 地区 市区 城区 辖区 郊区 片区 街区 新区 山区 校区 全市 本市 城市 都市 超市 股市
 上市 门市 城市 各区 全区 本区 该区 全省 本省 各省 外省 全县 本县 各县 全镇 乡村 农村 市县 区县 区市 十区市 省市 各市 城乡 开发区
@@ -87,7 +89,11 @@ def analyse(text: str, tokenizer, idf, thesaurus: dict[str, tuple[str, ...]] | N
     constraints = [m.group(1) for m in _YEAR.finditer(low)]
     constraints += _NUMBERED.findall(low)
     places = named_places()
+    # Unless it asks whether someone from there may (我从台湾来，能参加吗): then the origin is a condition.
+    origins = set() if is_yes_no(low) else {g for m in _ORIGIN.finditer(low) for g in m.groups() if g}
     for w in words:
+        if w in origins:
+            continue
         if len(w) >= 3 and w.endswith(_PLACE_SUFFIX) and w not in _GENERIC_PLACES:
             constraints.append(w)
         elif w in places:
@@ -169,9 +175,10 @@ def coverage(query: Query, evidence: str) -> float:
 
 # "2017年，本市将学习借鉴…" in a report of January 2017: a year that had not ended when the text was written, named
 # for plans, says nothing of what happened in it (the 2017 results); it answers only a question about the plans.
+# In English "will" asks about plans (what will the city welcome), unless passive (when will results be announced).
 _PLANNED = re.compile(r"将|拟|计划|打算|预计|力争|争取|目标|规划")
 _ASKS_PLANS = re.compile(r"打算|计划|准备|安排|规划|目标|(?<![需主重想只])要(?![求花])|接下来|下一步|未来|\bplan|\bintend|"
-                         r"\baim|\bgoals?\b|\bnext\b|\bprepar|\bwill\b[^?]{0,60}\bdo\b|going to do")
+                         r"\baim|\bgoals?\b|\bnext\b|\bprepar|going to do|\bwill\b(?![^?]*\bbe\s+\w+(?:ed|en)\b)")
 
 
 def _year_stated(year: str, passage: str, question: str, written: str) -> bool:

@@ -58,6 +58,18 @@ _CONDITIONS = re.compile(r"户口|户籍|外地|外省|外来|未成年|儿童|�
 _YES_NO = re.compile(r"能|可以|可否|是否|吗|有没有")
 
 
+def is_yes_no(question: str) -> bool:
+    """Whether a Simplified question asks yes or no (能…吗, 可以…吗, 是否, 有没有).
+
+    Args:
+        question: the Simplified question, lower-cased.
+
+    Returns:
+        True when it does.
+    """
+    return bool(_YES_NO.search(question))
+
+
 def stated_conditions(question: str) -> tuple[str, ...]:
     """The conditions a yes/no question states of the asker (外地户口能参加吗 -> 外地, 户口).
 
@@ -67,4 +79,4 @@ def stated_conditions(question: str) -> tuple[str, ...]:
     Returns:
         The conditions named, each of which an answering text must name; empty for other questions.
     """
-    return tuple(dict.fromkeys(_CONDITIONS.findall(question))) if _YES_NO.search(question) else ()
+    return tuple(dict.fromkeys(_CONDITIONS.findall(question))) if is_yes_no(question) else ()

@@ -57,6 +57,15 @@ def test_foreign_question_judged_on_similarity_alone():
     assert decide(query, [hit(CFG.min_dense_foreign + 0.05, 1.0, p)], CFG).answered  # 92% is a share
 
 
+def test_a_term_an_english_phrase_was_translated_to_is_named_like_a_place():
+    p = Passage(passage_id="m#1", doc_id="m", doc_title="t", text="有3个功能区管理机构的案例也获奖。",
+                sentences=("有3个功能区管理机构的案例也获奖。",))
+    zones = q("How many functional-zone agencies also won awards?", [("功能区", 2.0), ("机构", 1.0), ("获奖", 1.0)])
+    assert decide(zones, [hit(CFG.min_dense_foreign + 0.01, 0.4, p)], CFG).answered  # 功能区: three characters
+    loans = q("What interest rate did the agencies get on loans?", [("机构", 1.0), ("贷款", 2.0)])
+    assert decide(loans, [hit(CFG.min_dense_foreign + 0.01, 0.4, p)], CFG).reason == "no_shared_name"  # 机构: generic
+
+
 def test_number_question_quotes_the_sentence_with_the_number():
     query = q("民营机构占比是多少", [("民营", 2.0), ("机构", 1.0), ("占", 0.3), ("比", 0.3)])
     start, end = select_sentences(query, P, query.text, CFG)

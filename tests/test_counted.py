@@ -5,7 +5,7 @@ from index.config import AnswerConfig
 from index.query import Query
 from index.types import Hit, Passage
 
-from bot.counted import asked_parts, counted_things, named_loosely
+from bot.counted import asked_parts, asked_unit, counted_things, named_loosely
 from bot.decide import decide
 
 
@@ -56,3 +56,20 @@ def test_a_part_named_by_another_word_for_it_is_named():
     assert decide(query, [hit], AnswerConfig()).answered  # 私人 is 民营 (the thesaurus)
     foreign = dataclasses.replace(query, text="李沧的社区卫生站，外资办的有几家", alternatives=(), synonym_weight=0.0)
     assert decide(foreign, [hit], AnswerConfig()).reason == "no_part"
+
+
+def test_a_figure_asked_in_a_unit_of_measure_needs_a_figure_in_a_unit_of_that_kind():
+    assert asked_unit("地铁线网总里程多少公里").search("线网总长约872公里")
+    assert not asked_unit("地铁线网总里程多少公里").search("总投资4000亿元，共19家金融机构")
+    assert asked_unit("转型发展区有多少亩").search("选划52.8平方公里的转型发展区")  # another unit of area
+    assert not asked_unit("转型发展区有多少亩").search("在市北区划了1188个网格，每个约200米长")  # a length
+    assert asked_unit("那位院士多大年纪了").search("现年六十五岁")
+    assert asked_unit("多少名院士") is None and asked_unit("投资多少亿元") is None  # a count, an amount of money
+    passage = Passage(passage_id="m#0", doc_id="m", doc_title="t", sentences=(),
+                      text="本市远期规划轨道交通总投资4000亿元，仅“十三五”期间，即需资金约1845亿元。")
+    length = Query(text="远期规划的地铁总里程多少公里", search_terms=("远期", "规划", "地铁", "里程"),
+                   keywords=(("远期", 3.0), ("规划", 2.0), ("地铁", 2.0), ("里程", 3.0)), constraints=())
+    hit = Hit(passage=passage, score=0.9, dense=0.93, lexical=0.5, coverage=0.6)
+    assert decide(length, [hit], AnswerConfig()).reason == "no_unit"
+    cost = dataclasses.replace(length, text="远期规划的地铁总投资多少钱")
+    assert decide(cost, [hit], AnswerConfig()).answered

@@ -121,6 +121,16 @@ def test_a_year_not_over_when_the_text_was_written_and_named_for_plans_answers_o
     assert missing_constraints(english, plans, plans, written="2017-01-17") == []
     announced = dataclasses.replace(results, text="When will the results of the 2017 selection be announced?")
     assert missing_constraints(announced, plans, plans, written="2017-01-17") == ["2017"]
+    welcome = dataclasses.replace(results, text="What event will the city's 2017 government work be welcoming?")
+    assert missing_constraints(welcome, plans, plans, written="2017-01-17") == []  # "will", not passive: plans
+
+
+def test_where_the_asker_comes_from_is_no_place_the_question_asks_about(tok):
+    bm = BM25.build([tokenize(d, tok) for d in DOCS])
+    assert "台湾" not in analyse("我是台湾过来的 爸妈住市北区 区政府做的手机app叫什么", tok, bm.idf_of).constraints
+    assert "台湾" not in analyse("我来自台湾，市北区的app叫什么", tok, bm.idf_of).constraints
+    assert "台湾" in analyse("我是台湾过来的，能参加补充医保吗", tok, bm.idf_of).constraints  # may someone from there
+    assert "台湾" in analyse("台湾有没有类似的评选", tok, bm.idf_of).constraints
 
 
 @pytest.mark.parametrize("question,asked", [

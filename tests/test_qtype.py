@@ -19,6 +19,10 @@ def test_size_and_site_questions():
     kind, pattern = wanted("想看全部案例，可以上哪个网站查")
     assert kind == "site" and pattern.search("市民可登陆青岛政务网查阅")
     assert not pattern.search("全区划分为1188个责任网格") and not pattern.search("实施“互联网+”行动")
+    for app in ("有个什么应用可以用", "做了什么手机应用", "那个手机app啊 叫啥名", "那个app叫什么名字"):
+        kind, pattern = wanted(app)
+        assert kind == "site" and pattern.search("开发“在市北”app和微信公众号"), app
+    assert wanted("大数据有什么应用") is None  # the use of a technique, not an app
 
 
 def test_a_rate_is_asked_per_person_or_period_and_a_total_does_not_give_it():

@@ -130,7 +130,7 @@ def test_an_english_question_names_its_year_and_common_civic_words_translate():
     groups, rest = translate("Where can residents read the compilation? What is the HR and social security bureau "
                              "trying to do?")
     assert ("市民" in next(g for g in groups if "居民" in g)) and ("查阅", "阅读") in groups
-    assert any("人社" in g for g in groups) and not {"try", "trying"} & set(rest)
+    assert any("人社局" in g for g in groups) and not {"try", "trying"} & set(rest)
 
 
 def test_high_end_and_special_funds_translate_as_a_phrase():
