@@ -1,4 +1,4 @@
-"""What a quantity question counts or measures (多少注册用户, 外籍的有多少, 门诊量占多少), which its answer must name."""
+"""What a quantity question counts, measures, asks per head or asks to confirm (多少用户, 多少公里, 每人多少, 是真的吗)."""
 from __future__ import annotations
 
 import re
@@ -95,7 +95,7 @@ def named_loosely(thing: str, text: str) -> bool:
 
 # "总里程多少公里", "多少吨", "多大年纪": the unit asked for, and the units of its kind that answer it.
 _UNITS = (("平方公里|平方千米|平方米|平米|公顷|亩", "平方公里|平方千米|平方米|平米|公顷|亩"),
-          ("公里|千米|厘米|毫米|米|km|英里|海里", "公里|千米|厘米|毫米|米|km|英里|海里|里"),
+          ("公里|千米|公尺|公分|厘米|毫米|米|km|英里|海里", "公里|千米|公尺|公分|厘米|毫米|米|km|英里|海里|里"),
           ("吨|公斤|千克|斤", "吨|公斤|千克|斤|克"),
           ("立方米|毫升|升", "立方米|毫升|升|方"))
 _AGE = re.compile(r"多少岁|几岁|多大年纪|多大岁数|年龄[^，。？?]{0,3}(?:多大|多少|几)")
@@ -117,3 +117,51 @@ def asked_unit(question: str) -> re.Pattern | None:
         if re.search(r"(?:多少|几)个?(?:" + asked + ")", question):
             return re.compile(_FIGURE + answers + ")")
     return None
+
+
+# "听说每个单位奖励50万元，是真的吗": a figure put forward to be confirmed, and what it is a figure of.
+_CONFIRM = re.compile(r"是真的吗|真的吗|是这样吗|对吗|对不对|是不是真的|没错吧|属实吗|是吗[？?!！\s]*$")
+_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:多|余)?\s*(?:[万亿千百]+\s*(?:元|块|人|家|个|名)?|元|块|人|家|个|名|%)")
+_FILLERS = re.compile(r"(?:才|就|只有|只|是|为|有|约|大约|大概|将近|近|达|高达|共|一共|总共)+$")
+
+
+def guessed_amounts(question: str) -> tuple[tuple[str, str], ...]:
+    """The amounts a question asks to have confirmed, with the thing each measures (奖励50万元，是真的吗 -> 奖励, 50).
+
+    Args:
+        question: the Simplified question.
+
+    Returns:
+        (thing, figure) pairs; empty unless the question asks whether what it states is so.
+    """
+    if not _CONFIRM.search(question):
+        return ()
+    pairs = []
+    for m in _AMOUNT.finditer(question):
+        before = _FILLERS.sub("", question[max(0, m.start() - 8):m.start()])
+        run = re.search(r"[\u4e00-\u9fff]+$", before)
+        words = [w.word for w in pos_tagger().lcut(run.group())] if run else []
+        # 总投资 is not 投资: a one-character head before the word is part of the thing.
+        thing = "".join(words[-2:]) if len(words) >= 2 and len(words[-2]) == 1 and words[-2] in "总人年月日均单" else (
+            words[-1] if words else "")
+        if len(thing) >= 2:
+            pairs.append((thing, m.group(1)))
+    return tuple(pairs)
+
+
+# "Per person / per month": an amount asked as a rate is not answered by a total.
+_PER_ASK = re.compile(r"(?:每(?:个|一)?(?:人|位|名|户|家|月|年|天|日|周)|每个[\u4e00-\u9fff]{1,4}|人均|户均|月均|年均|日均|"
+                      r"一个月)[^，。？?]{0,8}(?:多少|几|多高|多大|多长)|(?:多少|几)[^，。？?]{0,6}(?:每(?:个|一)?(?:人|位|户|月|年|天)|一个月)")
+_PER_ANSWER = re.compile(r"每|人均|户均|月均|年均|日均|一[日天周年]|单日|全天|/\s*(?:人|户|月|年|天|日|次)|一个月|全年|月薪|年薪|日薪|月工资|年工资")
+
+
+def asks_rate(question: str) -> re.Pattern | None:
+    """A question for an amount per person or per period wants a text that states one.
+
+    Args:
+        question: the Simplified question.
+
+    Returns:
+        The pattern an answering text matches, or None when the question asks for no rate.
+    """
+    return _PER_ANSWER if _PER_ASK.search(question.lower()) else None

@@ -10,12 +10,12 @@ from index.search import evidence_text
 from index.types import Hit
 from index.yesno import stated_conditions
 
-from bot.counted import asked_parts, asked_unit, counted_things, named_loosely
+from bot.counted import asked_parts, asked_unit, asks_rate, counted_things, guessed_amounts, named_loosely
 from bot.crosslingual import names_match
 from bot.listing import asks_each, asks_people, enumerates, names_people
 from bot.named import (asked_actions, asked_organisations, asked_papers, asked_roles, guessed_names, paid_items,
                        rank_named, stated_ranks)
-from bot.qtype import asks_rate, holds, wanted
+from bot.qtype import holds, wanted
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,10 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "")
     for reason, terms in (("no_counted_thing", counted_things(query.text)), ("no_part", asked_parts(query.text))):
         if any(not _named_in_part(t, query, text) for t in terms):
             return Decision(False, reason)
+    # "I heard each unit got 500,000 yuan, is it true?" over a passage that never speaks of a reward: neither the
+    # figure nor what it measures is there to confirm or correct.
+    if any(thing not in text and figure not in text for thing, figure in guessed_amounts(query.text)):
+        return Decision(False, "no_guessed_amount")
     # "How many kilometres is the network?" over a passage giving its cost: no length, no answer.
     if (unit := asked_unit(query.text.lower())) and not unit.search(text):
         return Decision(False, "no_unit")
@@ -152,12 +156,18 @@ def prefer_typed(query: Query, hits: list[Hit], ratio: float, depth: int = 5) ->
     Returns:
         The hits, reordered or as they were.
     """
-    want = wanted(query.text)
+    want, unit = wanted(query.text), asked_unit(query.text.lower())
     # A comparison is about the things compared: another window's 第一 about something else answers nothing.
-    if not want or want[0] in ("comparison", "first") or not hits or holds(want, hits[0].passage.text, query.text):
+    if want and want[0] in ("comparison", "first"):
+        want = None
+
+    def has(h: Hit) -> bool:  # the kind asked for, and a figure in the unit asked for (多少公里: 5公里以上)
+        return (not want or holds(want, h.passage.text, query.text)) and (not unit or bool(unit.search(h.passage.text.lower())))
+
+    if not (want or unit) or not hits or has(hits[0]):
         return hits
     for i, h in enumerate(hits[1:depth], 1):
         same_doc = h.passage.doc_id == hits[0].passage.doc_id
-        if same_doc and h.score >= ratio * hits[0].score and holds(want, h.passage.text, query.text):
+        if same_doc and h.score >= ratio * hits[0].score and has(h):
             return [h] + hits[:i] + hits[i + 1:]
     return hits

@@ -90,7 +90,7 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
     ("deadline", re.compile(r"截止|截至|deadline|最晚|最迟"), re.compile(r"截止|截至|之前|以前|前[报交完提]|最晚|最迟|期限")),
     ("duration", re.compile(r"多久|多长时间|多少天|几天|几个月|(?<![这那近前头后])几年(?!级|前|后)|多少年(?!代|度|级|前|后)|(?:期限|周期|年限)[^，。？?]{0,3}(?:多少|几)|how long|how many (?:years|months|days)|in years|in months"),
      re.compile(NUM + r"\s*(?:个)?(?:天|日|工作日|小时|分钟|周|星期|个月|月|年)|当天|当日|即时|立等|即办")),
-    ("date", re.compile(r"什么时候|啥时候?|几时|多会儿|何时|哪一年|哪年|哪天|几月|几号|哪个月|日期|什么时间|when|"
+    ("date", re.compile(r"什么时候|啥时候?|几时|多会儿|何时|哪一年|哪年|哪一?天|哪一日|几月|几号|哪个月|日期|什么时间|when|"
                         r"what (?:date|year|day|month)|which (?:date|year|day|month)"),
      re.compile(r"\d{2,4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|[一二三四五六七八九十〇零]{2,4}年|[一二三四五六七八九十]+月|世纪|年代|"
                 r"[唐宋元明清汉秦隋晋金辽](?:朝|代)|[南北]宋|[东西]汉|[东西]晋|[\u4e00-\u9fff]{1,3}(?:时代|纪)(?!律|念|要|检|录|委)|"
@@ -124,6 +124,10 @@ def wanted(question: str) -> tuple[str, re.Pattern] | None:
     return None
 
 
+# "How many of the ten": a count within a group the question names, which "all of them" answers.
+_OF_GROUP = re.compile(r"(?:里面|里头|之中|当中|中间|里|中)有?(?:多少|几)个")
+_ALL = re.compile(r"均有|均已|全部|全都|都有|无一例外|个个")
+
 # Kinds a question may state one of itself ("除了十区市，还有几个…", "2016年的结果什么时候公布"): that one is no answer.
 _STATED = frozenset({"ratio", "money", "area", "people", "duration", "date", "ordinal", "number"})
 
@@ -142,6 +146,8 @@ def holds(want: tuple[str, re.Pattern], text: str, question: str) -> bool:
     if want[0] not in _STATED:
         return bool(want[1].search(text))
     q = question.lower()
+    if want[0] == "number" and _OF_GROUP.search(q) and _ALL.search(text):
+        return True  # "十个区市里面有几个入选": all of them (十区市均有入选)
     return any(m.group().strip().lower() not in q and (want[0] != "number" or _counts_asked(text, m.end(), q))
                for m in want[1].finditer(text))
 
@@ -185,21 +191,3 @@ def _counts_asked(text: str, end: int, question: str) -> bool:
     if after[0] in _UNITS:
         return not _ASKS_THINGS.search(question)
     return after in question
-
-
-# "Per person / per month": an amount asked as a rate is not answered by a total.
-_PER_ASK = re.compile(r"(?:每(?:个|一)?(?:人|位|名|户|家|月|年|天|日|周)|每个[\u4e00-\u9fff]{1,4}|人均|户均|月均|年均|日均|"
-                      r"一个月)[^，。？?]{0,8}(?:多少|几|多高|多大|多长)|(?:多少|几)[^，。？?]{0,6}(?:每(?:个|一)?(?:人|位|户|月|年|天)|一个月)")
-_PER_ANSWER = re.compile(r"每|人均|户均|月均|年均|日均|一[日天周年]|单日|全天|/\s*(?:人|户|月|年|天|日|次)|一个月|全年|月薪|年薪|日薪|月工资|年工资")
-
-
-def asks_rate(question: str) -> re.Pattern | None:
-    """A question for an amount per person or per period wants a text that states one.
-
-    Args:
-        question: the Simplified question.
-
-    Returns:
-        The pattern an answering text matches, or None when the question asks for no rate.
-    """
-    return _PER_ANSWER if _PER_ASK.search(question.lower()) else None

@@ -205,7 +205,8 @@ def missing_constraints(query: Query, evidence: str, passage: str | None = None,
             if not _year_stated(c, passage, query.text, written):
                 missing.append(c)
             continue
-        if c in evidence:
+        # "4号线的总投资" over the network's total: a numbered thing must be in the quoted passage, a place in the text.
+        if c in (passage if passage is not None and c[0].isdigit() else evidence):
             continue
         # "李沧区" is satisfied by "李沧" (articles drop the suffix after first mention)
         stem = c[:-1] if len(c) >= 3 and c.endswith(_PLACE_SUFFIX) else ""

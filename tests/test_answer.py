@@ -219,6 +219,9 @@ def test_a_window_of_the_top_document_holding_the_asked_kind_moves_first():
     assert prefer_typed(when, [Hit(site, 0.6, 0.9, 0.1, 0.2), top], 0.9)[0].passage is intro  # the window with a year
     plain = q("案例讲了什么", [("案例", 1.0)])
     assert prefer_typed(plain, [Hit(site, 0.6, 0.9, 0.1, 0.2), top], 0.9)[0].passage is site  # no kind asked
+    deep = dataclasses.replace(intro, passage_id="n#2", text="原理简单，但所需井深极深，达5公里以上。")
+    depth = q("井深必须超过几公里", [("井深", 3.0)])
+    assert prefer_typed(depth, [Hit(site, 0.6, 0.9, 0.1, 0.2), Hit(deep, 0.57, 0.9, 0.1, 0.2)], 0.9)[0].passage is deep
 
 
 @pytest.mark.parametrize("question,keywords,without,reason,with_it", [

@@ -5,7 +5,7 @@ from index.config import AnswerConfig
 from index.query import Query
 from index.types import Hit, Passage
 
-from bot.counted import asked_parts, asked_unit, counted_things, named_loosely
+from bot.counted import asked_parts, asked_unit, counted_things, guessed_amounts, named_loosely
 from bot.decide import decide
 
 
@@ -73,3 +73,17 @@ def test_a_figure_asked_in_a_unit_of_measure_needs_a_figure_in_a_unit_of_that_ki
     assert decide(length, [hit], AnswerConfig()).reason == "no_unit"
     cost = dataclasses.replace(length, text="远期规划的地铁总投资多少钱")
     assert decide(cost, [hit], AnswerConfig()).answered
+
+
+def test_a_figure_put_forward_to_confirm_needs_the_figure_or_what_it_measures():
+    assert guessed_amounts("听说每个获奖单位奖励50万元，是真的吗？") == (("奖励", "50"),)
+    assert guessed_amounts("我听说4号线总投资才200亿左右，是这样吗？") == (("总投资", "200"),)  # 总 is part of it
+    assert guessed_amounts("每个获奖单位奖励50万元吗") == ()  # asks, does not put a figure forward to confirm
+    passage = Passage(passage_id="m#0", doc_id="m", doc_title="t", sentences=(),
+                      text="市地铁工程建设指挥部是获奖的唯一重点项目单位，再次为4号线引入社会资本42.32亿元。")
+    total = Query(text="我听说4号线总投资才200亿左右，是这样吗？", search_terms=("4号线", "总", "投资"),
+                  keywords=(("号线", 2.0), ("总", 0.5), ("投资", 2.0)), constraints=())
+    hit = Hit(passage=passage, score=0.9, dense=0.93, lexical=0.5, coverage=0.6)
+    assert decide(total, [hit], AnswerConfig()).reason == "no_guessed_amount"
+    capital = dataclasses.replace(total, text="听说4号线引入社会资本50亿元，对吗？")  # stated otherwise: corrected
+    assert decide(capital, [hit], AnswerConfig()).answered

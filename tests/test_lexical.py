@@ -125,6 +125,15 @@ def test_a_year_not_over_when_the_text_was_written_and_named_for_plans_answers_o
     assert missing_constraints(welcome, plans, plans, written="2017-01-17") == []  # "will", not passive: plans
 
 
+def test_a_numbered_thing_must_be_in_the_quoted_passage_a_place_in_the_document(tok):
+    bm = BM25.build([tokenize(d, tok) for d in DOCS])
+    line4 = analyse("李沧区4号线的总投资是多少", tok, bm.idf_of)
+    document = "李沧区的案例。本市远期规划轨道交通总投资4000亿元。为4号线引入社会资本42.32亿元。"
+    network = "本市远期规划轨道交通总投资4000亿元。"
+    assert missing_constraints(line4, document, network) == ["4号线"]
+    assert missing_constraints(line4, document, "为4号线引入社会资本42.32亿元。") == []  # 李沧区: in the document
+
+
 def test_where_the_asker_comes_from_is_no_place_the_question_asks_about(tok):
     bm = BM25.build([tokenize(d, tok) for d in DOCS])
     assert "台湾" not in analyse("我是台湾过来的 爸妈住市北区 区政府做的手机app叫什么", tok, bm.idf_of).constraints

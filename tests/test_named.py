@@ -9,6 +9,8 @@ def test_a_how_or_where_question_names_the_action_it_asks_about():
     assert asked_actions("李沧区的民营医院看病能报销多少") == ("报销",)  # an amount of the action
     assert asked_actions("报销的医院有哪些") == ()  # names the action, asks neither how nor how much
     assert asked_actions("市北区有什么创新做法") == ()
+    assert asked_actions("网格巡治员是怎么招聘的") == ("招聘",)  # hiring is a procedure the text must name
+    assert asked_actions("现在招人吗？简历投到哪里") == ("招人", "简历")
 
 
 def test_who_holds_a_post_asks_for_that_post():

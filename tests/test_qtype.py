@@ -1,5 +1,6 @@
 """Question types: which questions want an amount, a rate, a site or a procedure, and which texts can give one."""
-from bot.qtype import asks_rate, wanted
+from bot.counted import asks_rate
+from bot.qtype import holds, wanted
 
 
 def test_a_fee_or_reimbursement_asks_for_an_amount_a_who_or_why_does_not():
@@ -39,6 +40,7 @@ def test_when_how_long_and_what_rank_in_citizens_words():
     kind, pattern = wanted("地铁4号线啥时候能通车啊")
     assert kind == "date" and pattern.search("2016年4号线引入社会资本") and pattern.search("侏罗纪晚期开始分裂")
     assert not pattern.search("由人大代表、政协委员组成的评审组")  # 代表 is not a dynasty
+    assert wanted("补充医保是从哪一天开始正式实施的")[0] == "date"
     kind, pattern = wanted("在青岛办护照大概要多久才能拿到")
     assert kind == "duration" and pattern.search("7个工作日内办结") and not pattern.search("出入境管理部门受理申请")
     kind, pattern = wanted("青岛开发区在山东省内排名如何")
@@ -195,3 +197,10 @@ def test_a_change_a_price_gap_a_route_and_weekend_hours_ask_for_them():
     assert wanted("市北区网格化系统的建设总投入是多少？")[0] == "money"
     assert wanted("三项标准在评分中各占多大权重？")[0] == "ratio"
     assert wanted("港汇指数的加权比重如何制定？") is None  # how it is set, not how large
+
+
+def test_how_many_of_a_group_the_question_names_is_answered_by_all_of_them():
+    want = wanted("十个区市里面有几个有案例入选的")
+    assert holds(want, "本市评选出创新工作案例，十区市均有入选。", "十个区市里面有几个有案例入选的")
+    assert not holds(want, "本市评选出创新工作案例，十区市有入选。", "十个区市里面有几个有案例入选的")
+    assert not holds(wanted("一共有几个区入选"), "十区市均有入选。", "一共有几个区入选")  # no group named: a count
