@@ -11,6 +11,7 @@ from index.romanise import sound_alike
 from index.yesno import asked_things, is_yes_no
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|年度)")
+_GUESSED_YEAR = re.compile(r"的?(?:吗|吧|嘛|么)")
 _NUMBERED = re.compile(r"\d+(?:号线|号|期|批|届)")
 # "我是台湾过来的，爸妈住市北区…": where the asker comes from is not what the question is about.
 _ORIGIN = re.compile(r"我们?(?:是|家是)?从?([\u4e00-\u9fff]{2,6}?)(?:过来|回来|来)的|我们?来自([\u4e00-\u9fff]{2,6}?)(?=[，,。\s的]|$)")
@@ -86,7 +87,8 @@ def analyse(text: str, tokenizer, idf, thesaurus: dict[str, tuple[str, ...]] | N
             keywords[w] = max(idf(t) for t in subs) * (0.3 if len(w) == 1 else 1.0)
     for quoted in _QUOTED.findall(low):
         keywords.setdefault(quoted.strip(), idf(quoted.strip()))
-    constraints = [m.group(1) for m in _YEAR.finditer(low)]
+    # "是哪个年度的 2015年吗": a year put forward as a guess is checked by the answer, it does not constrain it.
+    constraints = [m.group(1) for m in _YEAR.finditer(low) if not _GUESSED_YEAR.match(low, m.end())]
     constraints += _NUMBERED.findall(low)
     places = named_places()
     # Unless it asks whether someone from there may (我从台湾来，能参加吗): then the origin is a condition.

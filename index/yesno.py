@@ -1,6 +1,7 @@
 """What a yes/no question asks about by name (能刷医保卡吗 -> 医保卡): a text that never names it cannot say yes."""
 from __future__ import annotations
 
+import itertools
 import re
 
 from index.lexical import STOPWORDS
@@ -16,6 +17,7 @@ _ADVERBS = frozenset("直接 都 也 还 再 马上 随时 一起 现在 目前 
 _MA = re.compile(r"[吗嘛][？?!！。.\s]*$|[吗嘛][，,？?]")
 _BREAK = re.compile(r"[，,。？?！!；;、\s]")
 # "有没有上千个": a guessed figure is no thing to name; the figures in the text answer it.
+_WH = re.compile(r"哪|什么|谁|多少|几|怎么|如何|啥")
 _FIGURE = re.compile(r"[上近约好几数超]?[\d.一二三四五六七八九十百千万亿两]+[多余]?[个名位家人元件项条次万亿]*")
 
 
@@ -37,6 +39,10 @@ def asked_things(question: str, tokens: list[str]) -> tuple[str, ...]:
         split = t in _WITH_MA and "".join(tokens[i + 1:i + 2]) in _NEGATED  # 能 | 不能
         if not (t in _ASKING or split or (asks and (t in _WITH_MA or joined))):
             continue
+        clause = "".join(itertools.takewhile(lambda w: not _BREAK.fullmatch(w), tokens[i + 1:]))
+        # "都能覆盖哪些路子？光是贷款吗": that clause asks which, not whether (有啥软件吗: whether there is any).
+        if _WH.search(clause) and not _MA.search(clause):
+            continue
         verb = t in _HAS_VERB or joined
         for w in tokens[i + 1:]:
             if _BREAK.fullmatch(w) or _FIGURE.fullmatch(w):
@@ -55,6 +61,7 @@ def asked_things(question: str, tokens: list[str]) -> tuple[str, ...]:
 # "外地户口能参加吗", "未成年人能参加吗": who the asker is, a condition the text must name to say yes or no for them.
 _CONDITIONS = re.compile(r"户口|户籍|外地|外省|外来|未成年|儿童|孩子|小孩|老人|老年人|学生|退休|失业|残疾|农民工|外国人|港澳台|"
                          r"低保|贫困户")
+_REQUIRED = re.compile(r"对([\u4e00-\u9fff、和及与跟]{2,10}?)有(?:什么|哪些|啥|何)(?:样的)?(?:要求|条件|限制|规定)")
 _YES_NO = re.compile(r"能|可以|可否|是否|吗|有没有")
 
 
@@ -71,7 +78,8 @@ def is_yes_no(question: str) -> bool:
 
 
 def stated_conditions(question: str) -> tuple[str, ...]:
-    """The conditions a yes/no question states of the asker (外地户口能参加吗 -> 外地, 户口).
+    """The conditions a yes/no question states of the asker (外地户口能参加吗 -> 外地, 户口), or whose requirements a
+    question asks (对学历和年龄有什么要求 -> 学历, 年龄).
 
     Args:
         question: the Simplified question.
@@ -79,4 +87,8 @@ def stated_conditions(question: str) -> tuple[str, ...]:
     Returns:
         The conditions named, each of which an answering text must name; empty for other questions.
     """
-    return tuple(dict.fromkeys(_CONDITIONS.findall(question))) if is_yes_no(question) else ()
+    named = _CONDITIONS.findall(question) if is_yes_no(question) else []
+    # "对学历和年龄有什么要求": the requirements asked about by name.
+    for m in _REQUIRED.finditer(question):
+        named += [p for p in re.split(r"[、和及与跟]", m.group(1)) if len(p) >= 2]
+    return tuple(dict.fromkeys(named))

@@ -140,6 +140,8 @@ def test_where_the_asker_comes_from_is_no_place_the_question_asks_about(tok):
     assert "台湾" not in analyse("我来自台湾，市北区的app叫什么", tok, bm.idf_of).constraints
     assert "台湾" in analyse("我是台湾过来的，能参加补充医保吗", tok, bm.idf_of).constraints  # may someone from there
     assert "台湾" in analyse("台湾有没有类似的评选", tok, bm.idf_of).constraints
+    assert analyse("评选出来的案例是哪个年度的 2015年吗", tok, bm.idf_of).constraints == ()  # a guess to check
+    assert analyse("2015年的案例有哪些", tok, bm.idf_of).constraints == ("2015",)
 
 
 @pytest.mark.parametrize("question,asked", [
@@ -152,7 +154,8 @@ def test_where_the_asker_comes_from_is_no_place_the_question_asks_about(tok):
     ("苹果手机能用吗", ()),
     ("能源有哪些", ()),  # 能 in a noun, and no yes/no question
     ("市北区划分了多少个网格", ()),
-    ("高新区到底引了多少高端人才啊，有没有上千个", ())])  # a guessed figure: the text's figures answer it
+    ("高新区到底引了多少高端人才啊，有没有上千个", ()),  # a guessed figure: the text's figures answer it
+    ("一揽子授信都能覆盖哪些路子？光是贷款吗？", ())])  # 能 in a clause asking which: not yes or no
 def test_a_yes_no_question_names_what_it_asks_about(tok, question, asked):
     bm = BM25.build([tokenize(d, tok) for d in DOCS])
     assert analyse(question, tok, bm.idf_of).asked == asked
@@ -176,3 +179,4 @@ def test_a_yes_no_question_states_who_asks_and_the_text_must_name_it():
     assert stated_conditions("外地户口能参加青岛的全民补充医保吗？") == ("外地", "户口")
     assert stated_conditions("孩子得了白血病，未成年人能参加个人补充医保吗？") == ("孩子", "未成年")
     assert stated_conditions("高新区引进了多少名学生") == ()  # not a yes/no question
+    assert stated_conditions("申请人才特区的政策，对学历和年龄有什么要求？") == ("学历", "年龄")  # requirements by name

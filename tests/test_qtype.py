@@ -105,6 +105,7 @@ def test_rates_terms_and_time_spent_in_citizens_words():
 
 
 def test_english_questions_ask_for_kinds_too():
+    assert wanted("Private clinics make up about 70% of Licang's centres. True?")[0] == "ratio"  # a share to check
     assert wanted("What rate of return was agreed for the Metro Line 4 PPP deal?")[0] == "ratio"
     assert wanted("What is the phone number of the grid management office?")[0] == "phone"
     assert wanted("How much social capital did the Line 4 project bring in?")[0] == "money"
@@ -150,6 +151,7 @@ def test_a_rank_named_in_the_question_must_be_ranked_in_the_text_and_a_company_i
     company = wanted("商保主导的补充医保是哪家保险公司承保的")[1]
     assert not company.search("商保主导的团体和个人补充医保") and not company.search("优化产业布局")
     assert company.search("由武汉铁路局管辖") and company.search("江南造船厂")
+    assert not company.search("市人社局针对重特大疾病患者设计了三种模式")  # a bureau is no company
 
 
 def test_a_total_of_things_is_a_count_of_those_things():
