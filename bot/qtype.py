@@ -50,7 +50,8 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
     ("ratio", re.compile(r"比例|占比|百分之|百分比|比率|(?:权重|比重)[^，。？?]{0,4}(?:多少|多大|几)|"
                          r"(?:多少|多大|几)[^，。？?]{0,4}(?:权重|比重)|"
                          r"(?:收益|回报|利|增长|覆盖|参保|报销|就业|失业|合格|通过)率[^，。？?]{0,3}"
-                         r"(?:多少|几|多高|是什么)|percent|share of|proportion|rate of return|interest rate|what rate|\d\s*%"),
+                         r"(?:多少|几|多高|是什么)|percent|share of|proportion|rate of return|interest rate|what rate|"
+                         r"(?:about|around|roughly|nearly|almost|over|under|only) \d+(?:\.\d+)?\s*%"),
      re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十]成|[一二三四五六七八九十百千\d]+分之|\d+(?:\.\d+)?\s*percent")),
     # "Who did it first": 率先, 首次 say so as well as 最早.
     ("first", re.compile(r"(?:谁|哪|什么)[^，。？?]{0,10}最(?:早|先)|最(?:早|先)的?(?:是|为)(?:谁|哪)"),
