@@ -142,8 +142,8 @@ def guessed_amounts(question: str) -> tuple[tuple[str, str], ...]:
         run = re.search(r"[\u4e00-\u9fff]+$", before)
         words = [w.word for w in pos_tagger().lcut(run.group())] if run else []
         # 总投资 is not 投资: a one-character head before the word is part of the thing.
-        thing = "".join(words[-2:]) if len(words) >= 2 and len(words[-2]) == 1 and words[-2] in "总人年月日均单" else (
-            words[-1] if words else "")
+        head = len(words) >= 2 and len(words[-2]) == 1 and words[-2] in "总人年月日均单"
+        thing = "".join(words[-2:]) if head else "".join(words[-1:])
         if len(thing) >= 2:
             pairs.append((thing, m.group(1)))
     return tuple(pairs)

@@ -144,7 +144,8 @@ def _named_in_part(thing: str, query: Query, text: str) -> bool:
 
 
 def prefer_typed(query: Query, hits: list[Hit], ratio: float, depth: int = 5) -> list[Hit]:
-    """Hits with the top document's best window that holds the kind of answer asked for first, when the top lacks it.
+    """Hits with the top document's best window that holds the kind of answer asked for (or a figure in the unit
+    asked for) first, when the top lacks it.
 
     Args:
         query: the analysed query.
@@ -162,7 +163,8 @@ def prefer_typed(query: Query, hits: list[Hit], ratio: float, depth: int = 5) ->
         want = None
 
     def has(h: Hit) -> bool:  # the kind asked for, and a figure in the unit asked for (多少公里: 5公里以上)
-        return (not want or holds(want, h.passage.text, query.text)) and (not unit or bool(unit.search(h.passage.text.lower())))
+        text = h.passage.text
+        return (not want or holds(want, text, query.text)) and (not unit or bool(unit.search(text.lower())))
 
     if not (want or unit) or not hits or has(hits[0]):
         return hits

@@ -194,9 +194,10 @@ def _year_stated(year: str, passage: str, question: str, written: str) -> bool:
 
 def missing_constraints(query: Query, evidence: str, passage: str | None = None, written: str = "") -> list[str]:
     """Args: query: the analysed query. evidence: the text it must be answered from (the document).
-    passage: the quoted passage with its title and headings, where a year must be (a report on 2016 that mentions
-    2017's plans does not answer for 2017); None checks years in evidence too. written: the document's date
-    (2017-01-17; empty when unknown): a year not over by then must be named for more than plans.
+    passage: the quoted passage with its title and headings, where a year or a numbered thing must be (a report on
+    2016 that mentions 2017's plans does not answer for 2017; the network's cost is not line 4's); None checks them
+    in evidence. written: the document's date (2017-01-17; empty when unknown): a year not over by then must be
+    named for more than plans.
 
     Returns:
         The constraints (years, places, numbered things) that the evidence does not mention.

@@ -16,8 +16,8 @@ _NEGATED = ("不能", "不可以", "没有")  # 能 | 不能: jieba splits 能�
 _ADVERBS = frozenset("直接 都 也 还 再 马上 随时 一起 现在 目前 已经 真的 就 正常 免费 自己 随便".split())
 _MA = re.compile(r"[吗嘛][？?!！。.\s]*$|[吗嘛][，,？?]")
 _BREAK = re.compile(r"[，,。？?！!；;、\s]")
-# "有没有上千个": a guessed figure is no thing to name; the figures in the text answer it.
 _WH = re.compile(r"哪|什么|谁|多少|几|怎么|如何|啥")
+# "有没有上千个": a guessed figure is no thing to name; the figures in the text answer it.
 _FIGURE = re.compile(r"[上近约好几数超]?[\d.一二三四五六七八九十百千万亿两]+[多余]?[个名位家人元件项条次万亿]*")
 
 
