@@ -15,7 +15,7 @@ MONEY = r"[$¥￥€£]\s*\d|" + NUM + r"\s*余?[多]?[万亿千百]*(?:[美港�
 # (what the question says, what an answering text must contain); the first that matches the question wins.
 _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
     # Contact details: citizens ask for them often, and a passage on the right topic seldom holds them.
-    ("url", re.compile(r"网址|网站地址|网页地址|链接|域名|website|web address|url"),
+    ("url", re.compile(r"网址|网站地址|网页地址|链接|域名|(?<!which )(?<!what )website|web address|url"),
      re.compile(r"https?://|www\.|[a-z0-9-]+\.(?:gov\.cn|com\.cn|org\.cn|com|cn|org|net)\b", re.I)),
     ("phone", re.compile(r"(?:电话|号码|手机号|热线)[^，。？?]{0,6}(?:多少|是什么|是啥|几|告诉|给我|发我|提供|能说)|"
                          r"(?:告诉|给|发)我?[^，。？?]{0,4}(?:电话|号码)|联系方式|联系电话|打什么电话|"
@@ -23,7 +23,7 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
      re.compile(r"(?<!\d)(?:\d{3,4}-?)?\d{7,8}(?!\d)|(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)12\d{3}(?!\d)|(?<!\d)400-?\d{3}-?\d{4}")),
     # "Which website": a named site ("…政务网") answers as well as an address.
     # An app asked for by name (有个什么手机应用, 那个app叫啥) is named where the site is.
-    ("site", re.compile(r"哪个网站|什么网站|哪个网|上哪个?网|which website|"
+    ("site", re.compile(r"哪个网站|什么网站|哪个网|上哪个?网|(?:which|what) website|"
                         r"(?:什么|哪个|啥|个)(?:手机)?(?:app|小程序|公众号|客户端|手机应用|应用程序|手机软件)|个(?:什么|啥)(?:应用|软件)|"
                         r"(?:app|小程序|公众号|客户端|手机应用|手机软件)[^，。？?]{0,4}(?:叫什么|叫啥|名字|名称|是哪个|是什么)"),
      re.compile(r"https?://|www\.|(?:政务|政府|服务|信息|门户|新闻|官方)网|官网|网站|app|小程序|公众号", re.I)),

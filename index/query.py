@@ -15,6 +15,7 @@ _GUESSED_YEAR = re.compile(r"的?(?:吗|吧|嘛|么)")
 _NUMBERED = re.compile(r"\d+(?:号线|号|期|批|届)")
 # "我是台湾过来的，爸妈住市北区…": where the asker comes from is not what the question is about.
 _ORIGIN = re.compile(r"我们?(?:是|家是)?从?([\u4e00-\u9fff]{2,6}?)(?:过来|回来|来)的|我们?来自([\u4e00-\u9fff]{2,6}?)(?=[，,。\s的]|$)")
+_MOTION = frozenset("进到去回在出入下上走来往")
 _PLACE_SUFFIX = ("省", "市", "区", "县", "镇", "乡", "村", "街道")
 _GENERIC_PLACES = frozenset("""社区 小区 园区 景区 地区 市区 城区 辖区 郊区 片区 街区 新区 山区 校区 全市 本市 城市 都市 超市 股市
 上市 门市 城市 各区 全区 本区 该区 全省 本省 各省 外省 全县 本县 各县 全镇 乡村 农村 市县 区县 区市 十区市 省市 各市 城乡 开发区
@@ -96,6 +97,9 @@ def analyse(text: str, tokenizer, idf, thesaurus: dict[str, tuple[str, ...]] | N
     for w in words:
         if w in origins:
             continue
+        # 拉进社区医疗: jieba glues a verb of motion to a common place word (进社区), which names no place.
+        if w[1:] in _GENERIC_PLACES and w[0] in _MOTION:
+            continue
         if len(w) >= 3 and w.endswith(_PLACE_SUFFIX) and w not in _GENERIC_PLACES:
             constraints.append(w)
         elif w in places:
@@ -108,7 +112,9 @@ def analyse(text: str, tokenizer, idf, thesaurus: dict[str, tuple[str, ...]] | N
 
 # "带娃的宝妈问下，…", "哎问一下 …": who is asking and that they ask, said before the question, are not its topic.
 _PREAMBLE = re.compile(r"^[^，,。？?！!]{0,16}?(?:问下|问一下|问问|请问一下|请问|想问一下|想问|打听一下|打听下|咨询一下|咨询下|"
-                       r"请教一下|请教)[哈啊呀哦下]?[，,：:！!。\s]+")
+                       r"请教一下|请教)[哈啊呀哦下]?[，,：:！!。\s]+|"
+                       # "我开诊所的，想问李沧区…": who asks, a comma, then the asking word runs into the question.
+                       r"^[^，,。？?！!]{2,16}[，,]\s*(?:想问一下|想问问|想问|请问一下|请问|问一下|问下|打听一下|咨询一下)")
 
 
 def without_preamble(text: str) -> str:

@@ -142,6 +142,7 @@ def test_where_the_asker_comes_from_is_no_place_the_question_asks_about(tok):
     assert "台湾" in analyse("台湾有没有类似的评选", tok, bm.idf_of).constraints
     assert analyse("评选出来的案例是哪个年度的 2015年吗", tok, bm.idf_of).constraints == ()  # a guess to check
     assert analyse("2015年的案例有哪些", tok, bm.idf_of).constraints == ("2015",)
+    assert analyse("李沧区用什么办法把私人资本拉进社区医疗", tok, bm.idf_of).constraints == ("李沧区",)  # 进社区: no place
 
 
 @pytest.mark.parametrize("question,asked", [
@@ -166,7 +167,8 @@ def test_a_yes_no_question_names_what_it_asks_about(tok, question, asked):
     ("哎问一下 市北那个网格化管理有个手机app吗", "市北那个网格化管理有个手机app吗"),
     ("请问，李沧区有多少家民营机构", "李沧区有多少家民营机构"),
     ("我想问一下李沧区有多少家", "我想问一下李沧区有多少家"),  # no break after it: its words are stopwords anyway
-    ("问一下，好吗", "问一下，好吗")])  # nothing would remain
+    ("问一下，好吗", "问一下，好吗"),  # nothing would remain
+    ("我开诊所的，想问李沧区用什么办法引进民营资本", "李沧区用什么办法引进民营资本")])
 def test_who_asks_and_that_they_ask_is_not_the_question(question, rest):
     from index.query import without_preamble
 

@@ -106,6 +106,8 @@ def test_rates_terms_and_time_spent_in_citizens_words():
 
 def test_english_questions_ask_for_kinds_too():
     assert wanted("Private clinics make up about 70% of Licang's centres. True?")[0] == "ratio"  # a share to check
+    assert wanted("Which website can residents visit to read the cases?")[0] == "site"  # a named site answers
+    assert wanted("What is the website address of the district?")[0] == "url"
     assert wanted("What rate of return was agreed for the Metro Line 4 PPP deal?")[0] == "ratio"
     assert wanted("What is the phone number of the grid management office?")[0] == "phone"
     assert wanted("How much social capital did the Line 4 project bring in?")[0] == "money"
