@@ -13,7 +13,7 @@ from index import fsio
 from index.clean import clean_document
 from index.config import Config
 from index.errors import DocumentError
-from index.lexical import BM25, get_tokenizer, tokenize
+from index.lexical import BM25, civic_words, get_tokenizer, tokenize
 from index.load import content_hash, iter_corpus, read_document_file, sidecar_path
 from index.reuse import Previous, load_previous, segment_key, text_key
 from index.segment import extract_entities, segment_document
@@ -214,7 +214,8 @@ def _tokens(passages: list[Passage], entities: list[str], previous: Previous) ->
     """Keyword tokens of every passage: reused when its lexical text is unchanged and no entity added to or
     dropped from the tokenizer's dictionary occurs in it (only then could jieba cut it differently)."""
     texts = [lexical_text(p) for p in passages]
-    keys = [text_key(t) for t in texts]
+    # Tokens cut before a word was added to the administrative list would not be cut alike: the list is in the key.
+    keys = [text_key("\n".join(civic_words()) + "\n\n" + t) for t in texts]
     changed = [e.lower() for e in set(entities) ^ set(previous.entities)]
     tokenizer = None
     out = []

@@ -1,6 +1,7 @@
 """Keyword search: jieba tokens (with the corpus's own entities) into BM25, saved as .npy arrays."""
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -39,6 +40,13 @@ def _base_dictionary(jieba):
     return _base[0]
 
 
+@functools.lru_cache(maxsize=1)
+def civic_words() -> tuple[str, ...]:
+    """Returns: the administrative words every tokenizer knows (civic_words.txt), whose change re-cuts the corpus."""
+    text = Path(__file__).with_name("civic_words.txt").read_text(encoding="utf-8")
+    return tuple(w for w in (line.split("#")[0].strip() for line in text.splitlines()) if w)
+
+
 def pos_tagger():
     """Returns: a jieba part-of-speech tagger over the shipped dictionary (built once per process and shared)."""
     with _lock:
@@ -73,6 +81,8 @@ def get_tokenizer(entities: tuple[str, ...] = ()):
             # every index change (entity sets differ) by both the updater and the reloading server.
             base = _base_dictionary(jieba)
             tok.FREQ, tok.total, tok.initialized = dict(base.FREQ), base.total, True
+            for word in civic_words():
+                tok.add_word(word, freq=2000)
             for word in entities:
                 tok.add_word(word, freq=20000)
             _tokenizers.clear()  # the entity set changes with the corpus; keep only the newest

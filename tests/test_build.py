@@ -74,3 +74,17 @@ def test_bad_document_stops_ingestion_and_leaves_index(built_config, encoder, tm
     assert VersionStore(config.index_dir).current() == before
     (corpus / "001_bad.txt").unlink()
     assert len(ingest_corpus(config)) == 1
+
+
+def test_tokens_cut_before_a_word_joined_the_administrative_list_are_cut_again(monkeypatch):
+    import index.build as build
+    from index.reuse import Previous
+    from index.types import Passage
+
+    p = Passage(passage_id="d#0", doc_id="d", doc_title="t", text="十区市均有入选。", sentences=("十区市均有入选。",))
+    keys, tokens = build._tokens([p], [], Previous())
+    assert "区市" in tokens[0]  # the list cuts 区市 whole, as a question's 十个区市 is cut
+    reused = Previous(tokens={keys[0]: ["stale"]})
+    assert build._tokens([p], [], reused)[1] == [["stale"]]  # same list, same key: reused
+    monkeypatch.setattr(build, "civic_words", lambda: ("区市", "入选率"))
+    assert build._tokens([p], [], reused)[1] != [["stale"]]  # another list: cut again
