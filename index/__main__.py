@@ -14,8 +14,14 @@ def cmd_build(args, config) -> int:
 
     vs = VersionStore(config.index_dir, keep=config.index.keep_versions)
     if args.if_missing and vs.current() is not None:
-        print(f"index {vs.current()} is in place ({config.index_dir}); `python -m index rebuild` rebuilds it")
-        return 0
+        from index.lexical import lexicon_key
+
+        # An index cut with another administrative word list would not match the questions' words: re-cut it
+        # (unchanged passages keep their vectors, so this costs seconds).
+        if vs.manifest().get("lexicon") == lexicon_key():
+            print(f"index {vs.current()} is in place ({config.index_dir}); `python -m index rebuild` rebuilds it")
+            return 0
+        print(f"index {vs.current()} was cut with another word list (index/civic_words.txt): building it again")
     name, stats = build_index(config, progress=not args.quiet, note="build")
     rate = stats["embedded"] / stats["seconds"] if stats["seconds"] else 0.0
     print(f"built index {name}: {stats['passages']} passages ({stats['embedded']} embedded, {stats['reused']} reused) "

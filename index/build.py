@@ -13,7 +13,7 @@ from index import fsio
 from index.clean import clean_document
 from index.config import Config
 from index.errors import DocumentError
-from index.lexical import BM25, civic_words, get_tokenizer, tokenize
+from index.lexical import BM25, civic_words, get_tokenizer, lexicon_key, tokenize
 from index.load import content_hash, iter_corpus, read_document_file, sidecar_path
 from index.reuse import Previous, load_previous, segment_key, text_key
 from index.segment import extract_entities, segment_document
@@ -198,7 +198,8 @@ def write_version(config: Config, ingested: list[Ingested], encoder, progress: b
                     "corpus_hash": corpus_hash, "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                     "counts": {"documents": len(docs), "passages": len(passages), "embedded": len(todo),
                                "reused": len(passages) - len(todo), "entities": len(entities)},
-                    "documents": docs, "note": note, "segment": segment_key(config), "change": change}
+                    "documents": docs, "note": note, "segment": segment_key(config), "lexicon": lexicon_key(),
+                    "change": change}
         from index.journal import checkpoint
 
         checkpoint("staged")  # crash tests stop here: a complete build in staging, not yet a version

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
 import re
@@ -45,6 +46,11 @@ def civic_words() -> tuple[str, ...]:
     """Returns: the administrative words every tokenizer knows (civic_words.txt), whose change re-cuts the corpus."""
     text = Path(__file__).with_name("civic_words.txt").read_text(encoding="utf-8")
     return tuple(w for w in (line.split("#")[0].strip() for line in text.splitlines()) if w)
+
+
+def lexicon_key() -> str:
+    """Returns: a short key of the administrative word list, recorded in each index version's manifest."""
+    return hashlib.sha256("\n".join(civic_words()).encode("utf-8")).hexdigest()[:12]
 
 
 def pos_tagger():

@@ -88,3 +88,21 @@ def test_tokens_cut_before_a_word_joined_the_administrative_list_are_cut_again(m
     assert build._tokens([p], [], reused)[1] == [["stale"]]  # same list, same key: reused
     monkeypatch.setattr(build, "civic_words", lambda: ("区市", "入选率"))
     assert build._tokens([p], [], reused)[1] != [["stale"]]  # another list: cut again
+
+
+def test_an_index_cut_with_another_word_list_is_built_again_when_only_missing_ones_are_built(built_config, tmp_path,
+                                                                                              capsys):
+    import argparse
+
+    from index.__main__ import cmd_build
+    from index.lexical import lexicon_key
+
+    config, path = _copy_index(built_config, tmp_path)
+    args = argparse.Namespace(if_missing=True, quiet=True)
+    assert VersionStore(config.index_dir).manifest()["lexicon"] == lexicon_key()
+    assert cmd_build(args, config) == 0 and "is in place" in capsys.readouterr().out  # same list: left alone
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    (path / "manifest.json").write_text(json.dumps({**manifest, "lexicon": "older"}), encoding="utf-8")
+    assert cmd_build(args, config) == 0 and "another word list" in capsys.readouterr().out
+    vs = VersionStore(config.index_dir)
+    assert vs.current() != path.name and vs.manifest()["lexicon"] == lexicon_key()

@@ -123,6 +123,8 @@ def test_a_year_not_over_when_the_text_was_written_and_named_for_plans_answers_o
     assert missing_constraints(announced, plans, plans, written="2017-01-17") == ["2017"]
     welcome = dataclasses.replace(results, text="What event will the city's 2017 government work be welcoming?")
     assert missing_constraints(welcome, plans, plans, written="2017-01-17") == []  # "will", not passive: plans
+    said = dataclasses.replace(results, text="What event did the city say its 2017 work would be welcoming?")
+    assert missing_constraints(said, plans, plans, written="2017-01-17") == []  # reported: "would"
 
 
 def test_a_numbered_thing_must_be_in_the_quoted_passage_a_place_in_the_document(tok):
