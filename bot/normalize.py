@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from index.clean import clean_text, is_traditional, to_traditional
 
+from bot.cantonese import to_mandarin
+
 _LETTERS = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
@@ -31,7 +33,7 @@ class Prepared:
 
 
 def prepare(question: str | bytes | None, max_chars: int) -> Prepared:
-    """Normalise a question: decode, drop control characters, truncate, NFKC, pinyin glosses, Simplified.
+    """Normalise a question: decode, drop control characters, truncate, NFKC, pinyin glosses, Simplified, Mandarin.
 
     Args:
         question: what the user sent (bytes are decoded as UTF-8 with replacement).
@@ -56,7 +58,7 @@ def prepare(question: str | bytes | None, max_chars: int) -> Prepared:
     if not _LETTERS.search(asked):
         problem = "script" if any(c.isalpha() for c in asked) else "no_text"
         return Prepared(asked=asked, text="", notice=notice, problem=problem)
-    text = clean_text(asked)
+    text = to_mandarin(clean_text(asked))
     han = len(_HAN.findall(asked))
     script = "hant" if han and is_traditional(asked) else "hans"
     return Prepared(asked=asked, text=text, script=script, notice=notice)

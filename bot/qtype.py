@@ -104,7 +104,9 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
 
 # "Who announced the fee?", "Why is there no extra fee?": a money word in a question that asks no quantity.
 _AMOUNTS = frozenset({"reimbursement", "money", "area", "people", "number"})
-_NOT_AMOUNT = re.compile(r"谁|为何|为什么|如何|怎么|怎样|哪个|哪些|哪家|哪一|何处|何种|于何|什么样|\bwho\b|\bwhy\b|\bhow (?!many|much)|\bwhich\b")
+_NOT_AMOUNT = re.compile(r"谁|为何|为什么|如何|怎么|怎样|哪个|哪些|哪家|哪一|何处|何种|于何|什么样|靠什么|通过什么|"
+                         r"什么(?:方式|办法|途径|渠道|手段)|\bwho\b|\bwhy\b|\bhow (?!many|much)|\bwhich\b")
+_MONEY_SIZE = re.compile(r"(?:额度|金额|资金|投资|贷款|资本|款项|预算|规模|融资)[^，。？?]{0,6}多大")
 _QUANTITY = re.compile(r"多少|几|多大|多高|多长|多远|多久|how many|how much")
 
 
@@ -120,6 +122,8 @@ def wanted(question: str) -> tuple[str, re.Pattern] | None:
     q = question.lower()
     other_question = _NOT_AMOUNT.search(q) and not _QUANTITY.search(q)
     for kind, ask, answer in _TYPES:
+        if kind == "area" and _MONEY_SIZE.search(q):
+            continue  # 授信额度一共有多大: an amount of money, not of land
         if ask.search(q) and not (other_question and kind in _AMOUNTS):
             return kind, answer
     return None

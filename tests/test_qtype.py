@@ -107,6 +107,8 @@ def test_rates_terms_and_time_spent_in_citizens_words():
 def test_english_questions_ask_for_kinds_too():
     assert wanted("Private clinics make up about 70% of Licang's centres. True?")[0] == "ratio"  # a share to check
     assert wanted("Which website can residents visit to read the cases?")[0] == "site"  # a named site answers
+    assert wanted("李沧区是靠什么方式把私人资金拉进社区医疗的") is None  # how it was done, not how much money
+    assert wanted("授信额度一共有多大") is None and wanted("转型发展区一共有多大")[0] == "area"  # money is no land
     assert wanted("What is the website address of the district?")[0] == "url"
     assert wanted("What rate of return was agreed for the Metro Line 4 PPP deal?")[0] == "ratio"
     assert wanted("What is the phone number of the grid management office?")[0] == "phone"
