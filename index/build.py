@@ -212,11 +212,13 @@ def write_version(config: Config, ingested: list[Ingested], encoder, progress: b
 
 
 def _tokens(passages: list[Passage], entities: list[str], previous: Previous) -> tuple[list[str], list[list[str]]]:
-    """Keyword tokens of every passage: reused when its lexical text is unchanged and no entity added to or
-    dropped from the tokenizer's dictionary occurs in it (only then could jieba cut it differently)."""
+    """Keyword tokens of every passage: reused when its lexical text and the administrative word list are unchanged
+    and no entity added to or dropped from the tokenizer's dictionary occurs in it (only then could jieba cut it
+    differently)."""
     texts = [lexical_text(p) for p in passages]
     # Tokens cut before a word was added to the administrative list would not be cut alike: the list is in the key.
-    keys = [text_key("\n".join(civic_words()) + "\n\n" + t) for t in texts]
+    words = "\n".join(civic_words()) + "\n\n"
+    keys = [text_key(words + t) for t in texts]
     changed = [e.lower() for e in set(entities) ^ set(previous.entities)]
     tokenizer = None
     out = []

@@ -1,4 +1,4 @@
-"""Keyword search: jieba tokens (with the corpus's own entities) into BM25, saved as .npy arrays."""
+"""Keyword search: jieba tokens (with administrative words and the corpus's own entities) into BM25, as .npy arrays."""
 from __future__ import annotations
 
 import functools

@@ -35,14 +35,10 @@ def test_a_part_or_a_share_asked_about_is_named():
 
 
 def test_a_count_of_something_else_is_refused_and_of_the_thing_answered():
-    passage = Passage(passage_id="s#0", doc_id="s", doc_title="t", sentences=(),
-                      text="市北区将全区划分为1188个责任网格，配备800余名网格巡治员；开发“在市北”APP。")
-    users = Query(text="“在市北”APP目前有多少注册用户？", search_terms=("在市北", "app", "注册", "用户"),
-                  keywords=(("在市北", 3.0), ("app", 2.0), ("注册", 2.0), ("用户", 2.0)), constraints=())
-    hit = Hit(passage=passage, score=0.9, dense=0.93, lexical=0.5, coverage=0.6)
-    assert decide(users, [hit], AnswerConfig()).reason == "no_counted_thing"
-    grids = dataclasses.replace(users, text="市北区一共划分了多少个责任网格？", keywords=(("市北区", 2.0), ("责任网格", 3.0)))
-    assert decide(grids, [hit], AnswerConfig()).answered
+    text = "市北区将全区划分为1188个责任网格，配备800余名网格巡治员；开发“在市北”APP。"
+    users = _decided(text, "“在市北”APP目前有多少注册用户？", (("在市北", 3.0), ("app", 2.0), ("注册", 2.0), ("用户", 2.0)))
+    assert users.reason == "no_counted_thing"
+    assert _decided(text, "市北区一共划分了多少个责任网格？", (("市北区", 2.0), ("责任网格", 3.0))).answered
 
 
 def test_a_part_named_by_another_word_for_it_is_named():
@@ -65,25 +61,24 @@ def test_a_figure_asked_in_a_unit_of_measure_needs_a_figure_in_a_unit_of_that_ki
     assert not asked_unit("转型发展区有多少亩").search("在市北区划了1188个网格，每个约200米长")  # a length
     assert asked_unit("那位院士多大年纪了").search("现年六十五岁")
     assert asked_unit("多少名院士") is None and asked_unit("投资多少亿元") is None  # a count, an amount of money
-    passage = Passage(passage_id="m#0", doc_id="m", doc_title="t", sentences=(),
-                      text="本市远期规划轨道交通总投资4000亿元，仅“十三五”期间，即需资金约1845亿元。")
-    length = Query(text="远期规划的地铁总里程多少公里", search_terms=("远期", "规划", "地铁", "里程"),
-                   keywords=(("远期", 3.0), ("规划", 2.0), ("地铁", 2.0), ("里程", 3.0)), constraints=())
-    hit = Hit(passage=passage, score=0.9, dense=0.93, lexical=0.5, coverage=0.6)
-    assert decide(length, [hit], AnswerConfig()).reason == "no_unit"
-    cost = dataclasses.replace(length, text="远期规划的地铁总投资多少钱")
-    assert decide(cost, [hit], AnswerConfig()).answered
+    text = "本市远期规划轨道交通总投资4000亿元，仅“十三五”期间，即需资金约1845亿元。"
+    words = (("远期", 3.0), ("规划", 2.0), ("地铁", 2.0), ("里程", 3.0))
+    assert _decided(text, "远期规划的地铁总里程多少公里", words).reason == "no_unit"
+    assert _decided(text, "远期规划的地铁总投资多少钱", words).answered
 
 
 def test_a_figure_put_forward_to_confirm_needs_the_figure_or_what_it_measures():
     assert guessed_amounts("听说每个获奖单位奖励50万元，是真的吗？") == (("奖励", "50"),)
     assert guessed_amounts("我听说4号线总投资才200亿左右，是这样吗？") == (("总投资", "200"),)  # 总 is part of it
     assert guessed_amounts("每个获奖单位奖励50万元吗") == ()  # asks, does not put a figure forward to confirm
-    passage = Passage(passage_id="m#0", doc_id="m", doc_title="t", sentences=(),
-                      text="市地铁工程建设指挥部是获奖的唯一重点项目单位，再次为4号线引入社会资本42.32亿元。")
-    total = Query(text="我听说4号线总投资才200亿左右，是这样吗？", search_terms=("4号线", "总", "投资"),
-                  keywords=(("号线", 2.0), ("总", 0.5), ("投资", 2.0)), constraints=())
-    hit = Hit(passage=passage, score=0.9, dense=0.93, lexical=0.5, coverage=0.6)
-    assert decide(total, [hit], AnswerConfig()).reason == "no_guessed_amount"
-    capital = dataclasses.replace(total, text="听说4号线引入社会资本50亿元，对吗？")  # stated otherwise: corrected
-    assert decide(capital, [hit], AnswerConfig()).answered
+    text = "市地铁工程建设指挥部是获奖的唯一重点项目单位，再次为4号线引入社会资本42.32亿元。"
+    words = (("号线", 2.0), ("总", 0.5), ("投资", 2.0))
+    assert _decided(text, "我听说4号线总投资才200亿左右，是这样吗？", words).reason == "no_guessed_amount"
+    assert _decided(text, "听说4号线引入社会资本50亿元，对吗？", words).answered  # stated otherwise: corrected
+
+
+def _decided(passage_text: str, question: str, keywords: tuple[tuple[str, float], ...]):
+    """How decide() judges a question over one passage that is on its topic (close in meaning, words covered)."""
+    passage = Passage(passage_id="m#0", doc_id="m", doc_title="t", sentences=(), text=passage_text)
+    query = Query(text=question, search_terms=tuple(k for k, _ in keywords), keywords=keywords, constraints=())
+    return decide(query, [Hit(passage=passage, score=0.9, dense=0.93, lexical=0.5, coverage=0.6)], AnswerConfig())
