@@ -12,7 +12,7 @@ from index.yesno import stated_conditions
 
 from bot.counted import asked_parts, asked_unit, asks_rate, counted_things, guessed_amounts, named_loosely
 from bot.crosslingual import names_match
-from bot.listing import asks_each, asks_people, enumerates, names_people
+from bot.listing import asks_each, asks_people, enumerates, listed_things, lists_thing, names_people
 from bot.named import (asked_actions, asked_organisations, asked_papers, asked_roles, guessed_names, paid_items,
                        rank_named, stated_ranks)
 from bot.qtype import holds, wanted
@@ -85,6 +85,9 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "")
     if asks_people(query.text) and not names_people(top.passage.text):
         return Decision(False, "no_people")
     if asks_each(query.text) and not enumerates(top.passage.text):
+        return Decision(False, "no_list")
+    # "Which are those 19 financial institutions?" over a passage that counts them and lists other things.
+    if any(lists_thing(t, top.passage.text) is False for t in listed_things(query.text)):
         return Decision(False, "no_list")
     # "Was Jimo's case the first?": a passage that ranks nothing has not said.
     ranks = stated_ranks(query.text)

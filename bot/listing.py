@@ -34,3 +34,45 @@ def asks_each(question: str) -> bool:
 def enumerates(text: str) -> bool:
     """Args: text: a passage. Returns: whether it lists things (A、B, A和B, 一是…)."""
     return bool(_ENUMERATION.search(text))
+
+
+# "那19家金融机构分别是哪几家": the things asked for one by one, counted in the question (19家 + 金融机构).
+_WHICH_ONES = re.compile(r"分别是哪|分别叫|都有哪|都是哪些|都是哪几|具体是哪些|具体是哪[两二三四五六七八九十几\d]|是哪几|有哪几|"
+                         r"是哪[两二三四五六七八九十\d]+[个家位所项条]")
+# A count the question states (那19家, 十个), not one it asks (哪两条) nor a rank (第一个).
+_COUNTED = re.compile(r"(?<![哪第\d])(?:\d+|[两二三四五六七八九十]+)\s*[个家位名所项条]([\u4e00-\u9fff]{2,12}?)"
+                      r"(?=分别|具体|都|是|有|里|中|的|，|,|？|\?|$)")
+_NUMBER = r"(?:\d+|[一二三四五六七八九十两几]+)?\s*[个家位名所项条]?"
+
+
+def listed_things(question: str) -> tuple[str, ...]:
+    """The things a question asks for one by one, as counted in it (那19家金融机构分别是哪几家 -> 金融机构).
+
+    Args:
+        question: the Simplified question.
+
+    Returns:
+        The counted nouns, or empty when the question asks no list or counts nothing.
+    """
+    return tuple(_COUNTED.findall(question)) if _WHICH_ONES.search(question) else ()
+
+
+def lists_thing(thing: str, text: str) -> bool | None:
+    """Whether a text lists the things it names (工商银行、建设银行等19家金融机构; 金融机构：A、B).
+
+    Args:
+        thing: the counted noun (金融机构); its longest ending found in the text stands for it (社区卫生服务机构 for
+            公立社区卫生服务机构).
+        text: the passage.
+
+    Returns:
+        True when a list stands right before or right after it, False when it is named without one, None when the
+        text does not name it (other checks judge that).
+    """
+    named = next((thing[i:] for i in range(len(thing) - 1) if thing[i:] in text), None)
+    if named is None:
+        return None
+    word = re.escape(named)
+    before = re.search(r"、[^、，。；]{1,12}等?" + _NUMBER + word, text)
+    after = re.search(word + r".{0,3}?(?:：|:|包括|分别是|分别为|即|（|\()[^。；，]{0,30}、", text)
+    return bool(before or after)

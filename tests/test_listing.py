@@ -32,3 +32,16 @@ def test_the_academicians_names_are_refused_over_a_passage_that_only_counts_them
     assert decide(query, [hit], AnswerConfig()).reason == "no_people"
     named = dataclasses.replace(passage, passage_id="g#1", text=passage.text + "其中包括中国科学院院士王小明。")
     assert decide(query, [dataclasses.replace(hit, passage=named)], AnswerConfig()).answered
+
+
+def test_which_ones_of_a_counted_thing_need_a_list_of_that_thing():
+    from bot.listing import listed_things, lists_thing
+
+    assert listed_things("跟地铁办签协议的那19家金融机构分别是哪几家？") == ("金融机构",)
+    assert listed_things("李沧剩下那5家公立社区卫生服务机构是哪几家？") == ("公立社区卫生服务机构",)
+    assert listed_things("北上车站是哪两条主要干线的交会车站") == () and listed_things("第一个建城的城市是哪一个") == ()
+    assert lists_thing("金融机构", "与19家金融机构签署《金融合作协议》，涵盖贷款、保险债权") is False  # a list of other things
+    assert lists_thing("金融机构", "与工商银行、建设银行等19家金融机构签署协议")
+    assert lists_thing("金融机构", "19家金融机构包括工商银行、建设银行和农业银行")
+    assert lists_thing("公立社区卫生服务机构", "李沧61家社区卫生服务机构中，民营机构56家") is False  # its ending named
+    assert lists_thing("金融机构", "市北区划分为1188个责任网格") is None  # not named: other checks judge
