@@ -58,7 +58,7 @@ def listed_things(question: str) -> tuple[str, ...]:
 
 
 def lists_thing(thing: str, text: str) -> bool | None:
-    """Whether a text lists the things it names (工商银行、建设银行等19家金融机构; 金融机构：A、B).
+    """Whether a text lists the things it names (工商银行、建设银行等19家金融机构; 工商银行等; 金融机构：A、B).
 
     Args:
         thing: the counted noun (金融机构); its longest ending found in the text stands for it (社区卫生服务机构 for
@@ -73,6 +73,6 @@ def lists_thing(thing: str, text: str) -> bool | None:
     if named is None:
         return None
     word = re.escape(named)
-    before = re.search(r"、[^、，。；]{1,12}等?" + _NUMBER + word, text)
+    before = re.search(r"(?:、[^、，。；]{1,12}等?|等)" + _NUMBER + word, text)  # A、B(等)19家X; A等19家X
     after = re.search(word + r".{0,3}?(?:：|:|包括|分别是|分别为|即|（|\()[^。；，]{0,30}、", text)
     return bool(before or after)

@@ -42,6 +42,7 @@ def test_which_ones_of_a_counted_thing_need_a_list_of_that_thing():
     assert listed_things("北上车站是哪两条主要干线的交会车站") == () and listed_things("第一个建城的城市是哪一个") == ()
     assert lists_thing("金融机构", "与19家金融机构签署《金融合作协议》，涵盖贷款、保险债权") is False  # a list of other things
     assert lists_thing("金融机构", "与工商银行、建设银行等19家金融机构签署协议")
+    assert lists_thing("金融机构", "地铁办与工商银行等19家金融机构签署协议")  # one named, the rest counted
     assert lists_thing("金融机构", "19家金融机构包括工商银行、建设银行和农业银行")
     assert lists_thing("公立社区卫生服务机构", "李沧61家社区卫生服务机构中，民营机构56家") is False  # its ending named
     assert lists_thing("金融机构", "市北区划分为1188个责任网格") is None  # not named: other checks judge
