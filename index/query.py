@@ -186,7 +186,8 @@ def coverage(query: Query, evidence: str) -> float:
 # In English "will"/"would" ask about plans (what will the city welcome), unless passive (when will … be announced).
 _PLANNED = re.compile(r"将|拟|计划|打算|预计|力争|争取|目标|规划")
 _ASKS_PLANS = re.compile(r"打算|计划|准备|安排|规划|目标|(?<![需主重想只])要(?![求花])|接下来|下一步|未来|\bplan|\bintend|"
-                         r"\baim|\bgoals?\b|\bnext\b|\bprepar|going to do|\b(?:will|would)\b(?![^?]*\bbe\s+\w+(?:ed|en)\b)")
+                         r"\baim|\bgoals?\b|\bnext\b|\bprepar|going to do|"
+                         r"\b(?:will|would)\b(?![^?]*\bbe\s+\w+(?:ed|en)\b)")
 
 
 def _year_stated(year: str, passage: str, question: str, written: str) -> bool:
