@@ -98,7 +98,10 @@ _UNITS = (("平方公里|平方千米|平方米|平米|公顷|亩", "平方公�
           ("公里|千米|公尺|公分|厘米|毫米|米|km|英里|海里", "公里|千米|公尺|公分|厘米|毫米|米|km|英里|海里|里"),
           ("吨|公斤|千克|斤", "吨|公斤|千克|斤|克"),
           ("立方米|毫升|升", "立方米|毫升|升|方"))
-_AGE = re.compile(r"多少岁|几岁|多大年纪|多大岁数|年龄[^，。？?]{0,3}(?:多大|多少|几)")
+_AGE = re.compile(r"多少岁|几岁|多大年纪|多大岁数|年龄[^，。？?]{0,3}(?:多大|多少|几)|\bhow old\b|\bwhat age\b")
+# The same units asked in English ("how many kilometres"), in _UNITS' order.
+_UNITS_EN = (r"square (?:kilomet|met|mile|feet|foot)|hectare|acre", r"kilomet|km\b|met(?:er|re)|mile",
+             r"tons?\b|tonnes?\b|kilogram|kg\b|jin\b", r"lit(?:er|re)|cubic")
 _FIGURE = r"[\d.０-９一二三四五六七八九十百千万亿两〇零几数]+\s*(?:多|余)?\s*(?:"
 
 
@@ -113,8 +116,8 @@ def asked_unit(question: str) -> re.Pattern | None:
     """
     if _AGE.search(question):
         return re.compile(_FIGURE + r"周?岁)")
-    for asked, answers in _UNITS:
-        if re.search(r"(?:多少|几)个?(?:" + asked + ")", question):
+    for (asked, answers), english in zip(_UNITS, _UNITS_EN):
+        if re.search(r"(?:多少|几)个?(?:" + asked + ")", question) or re.search(r"\bhow many (?:" + english + ")", question):
             return re.compile(_FIGURE + answers + ")")
     return None
 

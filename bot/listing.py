@@ -7,7 +7,12 @@ from index.lexical import pos_tagger
 
 # "Who are the 24 academicians?": people by name. Not "which people sit on the panel" (人大代表 answers) nor "what is
 # it called" (an app has a name).
-_WHO_ALL = re.compile(r"(?:都|分别|各)是谁|是哪几位|姓甚名谁")
+_PEOPLE_EN = (r"(?:academician|expert|scholar|member|official|leader|doctor|people|person|judge|reviewer|director|"
+              r"specialist|professor|staff|employee|deput|representative|researcher|talent|worker|nurse)")
+# In English, people counted in the question: "who are the 24 academicians", "name the 43 experts"; not "who are the
+# members of the panel" (its make-up answers that).
+_WHO_ALL = re.compile(r"(?:都|分别|各)是谁|是哪几位|姓甚名谁|\b(?:who (?:are|were)|names? of|name) (?:all )?(?:the|those|these) "
+                      r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|dozens?) (?:[a-z-]+ )?" + _PEOPLE_EN, re.I)
 # "Which ten are they, one by one?": an enumeration (11 CMRC/DRCD gold paragraphs all hold one).
 _PLACE_ENDS = frozenset("区市县省州局委办村镇乡路街港湾岛山河")  # jieba tags some places as names (高新区)
 _EACH = re.compile(r"分别是(?:哪|什么)|分别为|都有哪些|都是哪些|有哪几[个项家种条所位]|分别叫")
@@ -45,15 +50,35 @@ _COUNTED = re.compile(r"(?<![哪第\d])(?:\d+|[两二三四五六七八九十]+)
 _NUMBER = r"(?:\d+|[一二三四五六七八九十两几]+)?\s*[个家位名所项条]?"
 
 
+# "Which 19 banks and financial institutions signed …": English counts the things it asks for one by one; the noun
+# phrase runs to the first word that is no noun (a verb, a preposition).
+_WHICH_EN = re.compile(r"\bwhich (?:\d+|two|three|four|five|six|seven|eight|nine|ten) ((?:[a-z-]+ ){0,4}?[a-z-]+)"
+                       r"(?= (?:are|were|is|was|did|do|does|have|has|had|that|who|in|of|on|for|with|to|from|got|get|"
+                       r"won|win|made|led|took|gave|became|came|include|includes|[a-z]+ed)\b|\W*$|[?,])", re.I)
+# Aspects, ways, measures: the text may give them in sentences of their own, not as a list.
+_ABSTRACT_EN = re.compile(r"(?:aspect|area|way|respect|field|part|thing|step|measure|method|point|kind|type|categor|"
+                          r"form|model|mode|direction|principle|criteri|factor|goal|task|problem|issue|feature|"
+                          r"characteristic|approach|reason|stage|level|action|campaign)[a-z]*$", re.I)
+
+
 def listed_things(question: str) -> tuple[str, ...]:
-    """The things a question asks for one by one, as counted in it (那19家金融机构分别是哪几家 -> 金融机构).
+    """The things a question asks for one by one, as counted in it (那19家金融机构分别是哪几家 -> 金融机构; which 19
+    banks … -> 银行, 金融机构).
 
     Args:
-        question: the Simplified question.
+        question: the Simplified question, or an English one.
 
     Returns:
-        The counted nouns, or empty when the question asks no list or counts nothing.
+        The counted nouns (in Chinese), or empty when the question asks no list or counts nothing.
     """
+    m = _WHICH_EN.search(question)
+    if m and not re.search(r"[\u4e00-\u9fff]", question):
+        if _ABSTRACT_EN.search(m.group(1)):
+            return ()
+        from index.glossary import translate
+
+        groups, _ = translate(m.group(1), fallback=True)
+        return tuple(dict.fromkeys(w for g in groups for w in g[:2] if len(w) >= 2))
     return tuple(_COUNTED.findall(question)) if _WHICH_ONES.search(question) else ()
 
 

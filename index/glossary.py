@@ -7,6 +7,12 @@ from pathlib import Path
 
 DEFAULT = Path(__file__).with_name("glossary_en.txt")
 _WORD = re.compile(r"[a-z0-9+]+")
+_ISATION = re.compile(r"(?<=\w{3})isation")  # always British; -ise may not be (promise): see base_forms
+_BRITISH = {"centre": "center", "centres": "centers", "programme": "program", "programmes": "programs",
+            "labour": "labor", "neighbour": "neighbor", "neighbours": "neighbors", "neighbourhood": "neighborhood",
+            "favour": "favor", "behaviour": "behavior", "honour": "honor", "colour": "color", "licence": "license",
+            "defence": "defense", "enrol": "enroll", "enrolment": "enrollment", "metre": "meter", "metres": "meters",
+            "kilometre": "kilometer", "kilometres": "kilometers", "cheque": "check", "tyre": "tire"}
 _LINE_NO = re.compile(r"\bline\s+(\d{1,2})\b")
 # Words that ask rather than name (what, the name of, the date of, three of): neither translated nor counted as
 # missing; the kind they ask for is bot.qtype's to check.
@@ -16,15 +22,18 @@ what which who whom whose when where why how many much long large big old often 
 would shall should may might must please tell know want like any some all each every other than then so such very also
 just only more most less least there s t don didn isn aren wasn weren has does roughly approximately around nearly almost
 exactly actually really ever yet still take took taken whether if kind sort besides apart except try tried trying
-attempt attempting itself themselves himself herself
+attempt attempting itself themselves himself herself beside besides among according article say said saying
+mention mentioned
 name named called date year time number amount figure
 one two three four five six seven eight nine ten eleven twelve twenty hundred thousand dozen""".split())
 
 
 def words(text: str) -> list[str]:
-    """Args: text: English text. Returns: its lower-cased words, possessive 's and a plural s dropped (academies -> academy)."""
+    """Args: text: English text. Returns: its lower-cased words, possessive 's and a plural s dropped (academies -> academy),
+    British spellings in their American form (organisation -> organization, centre -> center)."""
     out = []
     for w in _WORD.findall(re.sub(r"['’]s\b", "", text.lower())):
+        w = _BRITISH.get(w) or _ISATION.sub("ization", w)
         if len(w) > 4 and w.endswith("ies"):
             w = w[:-3] + "y"
         elif len(w) > 4 and w.endswith(("sses", "ches", "shes", "xes")):
@@ -95,7 +104,8 @@ def translate(text: str, glossary: dict[tuple[str, ...], tuple[str, ...]] | None
                 i += size
                 break
         else:
-            if ws[i] not in STOPWORDS and not ws[i].isdigit():
+            # getting, saying: an inflected stop word is one too
+            if not {ws[i], *base_forms(ws[i])} & STOPWORDS and not ws[i].isdigit():
                 rest.append(ws[i])
             i += 1
     if fallback:
@@ -111,12 +121,16 @@ def translate(text: str, glossary: dict[tuple[str, ...], tuple[str, ...]] | None
 
 def base_forms(word: str) -> list[str]:
     """Args: word: a lower-cased English word. Returns: the forms it may be inflected from, likeliest first
-    (reviewed -> review, reviewe, ...; planned -> ..., plan; making -> mak, make, ...); empty when it is no -ed/-ing."""
+    (reviewed -> review, reviewe, ...; planned -> ..., plan; making -> mak, make, ...), and the American spelling
+    of a British -ise (organised -> ..., organize); empty when it is neither."""
+    forms = []
     if word.endswith("ed") and len(word) > 4:
-        return [word[:-2], word[:-1], word[:-3]]
-    if word.endswith("ing") and len(word) > 5:
-        return [word[:-3], word[:-3] + "e", word[:-4]]
-    return []
+        forms = [word[:-2], word[:-1]] + [word[:-3]] * (word[-3] == word[-4])  # planned -> plan; asked -/-> as
+    elif word.endswith("ing") and len(word) > 5:
+        forms = [word[:-3], word[:-3] + "e"] + [word[:-4]] * (word[-4] == word[-5])
+    if len(word) > 5 and (m := re.search(r"is(e|ed|es|ing)$", word)):
+        forms.append(word[:m.start()] + "ize")
+    return forms
 
 
 def _lemma(word: str, known: frozenset[str]) -> str:

@@ -104,6 +104,11 @@ class HybridSearcher:
                 terms += toks if any(len(t) > 1 for t in toks) else tokenize(entity.lower(), self.tokenizer)
         return terms
 
+    def _attested(self, word: str) -> bool:
+        """Whether the corpus's passages use a word (or every token it is cut into)."""
+        toks = tokenize(word.lower(), self.tokenizer)
+        return word.lower() in self.bm25.vocab or bool(toks) and all(t in self.bm25.vocab for t in toks)
+
     def analyse(self, text: str) -> Query:
         """Its analysis against this corpus's vocabulary; a question without Chinese characters is analysed as the
         Chinese words its English phrases and romanised names stand for (its text stays as asked).
@@ -117,6 +122,9 @@ class HybridSearcher:
         if _HAN.search(text) or not latin_words(text):
             return analyse(text, self.tokenizer, self.bm25.idf_of, self.thesaurus, self.config.synonym_weight)
         groups, rest = translate(text, self.glossary, fallback=True)
+        # Of a word's translations, the ones this corpus uses come first (provide: 提供 before 规定, demonstration:
+        # 示范 before 游行): the dictionary's commonest sense is often not the one official text means.
+        groups = [tuple(sorted(g, key=lambda w: not self._attested(w))) for g in groups]
         spelled = {w: e for w in latin_words(text) for e in self._spelled().get(w, {})}
         numbers = re.findall(r"\d+(?:\.\d+)?%?", text)
         query = analyse(" ".join([g[0] for g in groups] + list(spelled.values()) + numbers), self.tokenizer,

@@ -61,6 +61,9 @@ def test_a_figure_asked_in_a_unit_of_measure_needs_a_figure_in_a_unit_of_that_ki
     assert not asked_unit("转型发展区有多少亩").search("在市北区划了1188个网格，每个约200米长")  # a length
     assert asked_unit("那位院士多大年纪了").search("现年六十五岁")
     assert asked_unit("多少名院士") is None and asked_unit("投资多少亿元") is None  # a count, an amount of money
+    assert asked_unit("how many kilometers of subway are planned?").search("线网总长约872公里")  # English too
+    assert asked_unit("how many square kilometres is the zone?").search("选划52.8平方公里的转型发展区")
+    assert asked_unit("how old is the director?") and asked_unit("how many members are there?") is None
     text = "本市远期规划轨道交通总投资4000亿元，仅“十三五”期间，即需资金约1845亿元。"
     words = (("远期", 3.0), ("规划", 2.0), ("地铁", 2.0), ("里程", 3.0))
     assert _decided(text, "远期规划的地铁总里程多少公里", words).reason == "no_unit"

@@ -46,3 +46,16 @@ def test_which_ones_of_a_counted_thing_need_a_list_of_that_thing():
     assert lists_thing("金融机构", "19家金融机构包括工商银行、建设银行和农业银行")
     assert lists_thing("公立社区卫生服务机构", "李沧61家社区卫生服务机构中，民营机构56家") is False  # its ending named
     assert lists_thing("金融机构", "市北区划分为1188个责任网格") is None  # not named: other checks judge
+
+
+def test_english_questions_for_people_or_counted_things_by_name():
+    from bot.listing import listed_things
+
+    assert asks_people("Can you name the 24 academicians the zone recruited?")
+    assert asks_people("Who are the 61 Taishan scholars?")
+    assert not asks_people("Who are the members of the review panel?")  # its make-up answers that
+    assert not asks_people("What are the names of the two offices?")  # offices are no people
+    assert listed_things("Which 19 banks and financial institutions signed the agreement?") == ("银行", "金融机构")
+    assert listed_things("Which 3 functional zones won?") == ("功能区",)
+    assert listed_things("Which two aspects were reformed?") == ()  # may be told in sentences of their own
+    assert listed_things("Which district came first?") == ()  # one, not a counted list

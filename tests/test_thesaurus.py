@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from index.config import AnswerConfig, SearchConfig
-from index.glossary import load as load_glossary, parse as parse_glossary, translate, words
+from index.glossary import base_forms, load as load_glossary, parse as parse_glossary, translate, words
 from index.query import coverage
 from index.thesaurus import load as load_thesaurus, parse as parse_thesaurus
 from index.types import Hit, Passage
@@ -119,9 +119,11 @@ def test_words_that_ask_or_count_are_not_content_and_a_split_translation_keeps_i
         assert not {"name", "date", "three"} & set(translate(question)[1])
     assert ("app", "客户端", "应用") in translate("the mobile app of the district")[0]  # one phrase, not 手机 + app
     s = _searcher([["市北区配备800余名网格巡治员。"]], SearchConfig())
-    query = s.analyse("How many grid inspectors are there?")  # 巡查员 falls apart into 巡查 + 员
-    assert "巡治员" in dict(query.alternatives)["巡查"]
+    query = s.analyse("How many grid inspectors are there?")  # 巡查员 would fall apart into 巡查 + 员
+    assert "巡治员" in dict(query.keywords)  # the corpus's own word for it comes first
     assert coverage(query, s.passages[0].text) == 1.0
+    s = _searcher([["市北区配备800余名网格员。"]], SearchConfig())  # it uses none of the translations
+    assert "巡治员" in dict(s.analyse("How many grid inspectors are there?").alternatives)["巡查"]
 
 
 def test_an_english_question_names_its_year_and_common_civic_words_translate():
@@ -136,3 +138,18 @@ def test_an_english_question_names_its_year_and_common_civic_words_translate():
 def test_high_end_and_special_funds_translate_as_a_phrase():
     groups, rest = translate("How many high-end talent projects did the zone support with its special fund?")
     assert ("高端",) in groups and ("专项资金",) in groups and not {"end", "special", "fund"} & set(rest)
+
+
+def test_british_spellings_and_inflected_stop_words():
+    assert words("organisation centre programmes") == ["organization", "center", "program"]
+    assert "organize" in base_forms("organised") and base_forms("asked") == ["ask", "aske"]  # not "as"
+    assert "机构" in next(g for g in translate("Which organisation won?", fallback=True)[0] if "组织" in g)
+    groups, rest = translate("The city is getting ready, besides, according to the article", fallback=True)
+    assert not any({"得到", "旁边", "给予", "文章"} & set(g) for g in groups) and rest == []
+
+
+def test_of_a_words_translations_the_ones_the_corpus_uses_come_first():
+    s = _searcher([["即墨市率先提出创建制造业与互联网融合发展示范市。"], ["高新区为百姓生活提供便利。"]], SearchConfig())
+    query = s.analyse("What kind of demonstration city did Jimo build?")
+    assert "示范" in dict(query.keywords) and "游行" not in dict(query.keywords)  # CC-CEDICT lists 游行 first
+    assert "提供" in dict(s.analyse("What does the zone provide?").keywords)  # before 规定
