@@ -45,17 +45,20 @@ def enumerates(text: str) -> bool:
 _WHICH_ONES = re.compile(r"分别是哪|分别叫|都有哪|都是哪些|都是哪几|具体是哪些|具体是哪[两二三四五六七八九十几\d]|是哪几|有哪几|"
                          r"是哪[两二三四五六七八九十\d]+[个家位所项条]")
 # A count the question states (那19家, 十个), not one it asks (哪两条) nor a rank (第一个).
-_COUNTED = re.compile(r"(?<![哪第\d])(?:\d+|[两二三四五六七八九十]+)\s*[个家位名所项条]([\u4e00-\u9fff]{2,12}?)"
+# Counted administrative units need no measure word (十区市, 两区县).
+_COUNTED = re.compile(r"(?<![哪第\d])(?:\d+|[两二三四五六七八九十]+)\s*(?:[个家位名所项条]([\u4e00-\u9fff]{2,12}?)|"
+                      r"(区市|区县|县市|街道))"
                       r"(?=分别|具体|都|是|有|里|中|的|，|,|？|\?|$)")
 _NUMBER = r"(?:\d+|[一二三四五六七八九十两几]+)?\s*[个家位名所项条]?"
-
-
+# Aspects, ways, measures: the text may give them in sentences of their own (在考核机制上…), not as a list.
+_ABSTRACT_ZH = ("方面", "方式", "措施", "办法", "途径", "步骤", "环节", "原则", "标准", "特点", "问题", "阶段", "做法",
+                "模式", "领域", "渠道", "方向", "目标", "任务")
 # "Which 19 banks and financial institutions signed …": English counts the things it asks for one by one; the noun
 # phrase runs to the first word that is no noun (a verb, a preposition).
 _WHICH_EN = re.compile(r"\bwhich (?:\d+|two|three|four|five|six|seven|eight|nine|ten) ((?:[a-z-]+ ){0,4}?[a-z-]+)"
                        r"(?= (?:are|were|is|was|did|do|does|have|has|had|that|who|in|of|on|for|with|to|from|got|get|"
                        r"won|win|made|led|took|gave|became|came|include|includes|[a-z]+ed)\b|\W*$|[?,])", re.I)
-# Aspects, ways, measures: the text may give them in sentences of their own, not as a list.
+# The same in English.
 _ABSTRACT_EN = re.compile(r"(?:aspect|area|way|respect|field|part|thing|step|measure|method|point|kind|type|categor|"
                           r"form|model|mode|direction|principle|criteri|factor|goal|task|problem|issue|feature|"
                           r"characteristic|approach|reason|stage|level|action|campaign)[a-z]*$", re.I)
@@ -79,7 +82,9 @@ def listed_things(question: str) -> tuple[str, ...]:
 
         groups, _ = translate(m.group(1), fallback=True)
         return tuple(dict.fromkeys(w for g in groups for w in g[:2] if len(w) >= 2))
-    return tuple(_COUNTED.findall(question)) if _WHICH_ONES.search(question) else ()
+    if not _WHICH_ONES.search(question):
+        return ()
+    return tuple(t for t in (a or b for a, b in _COUNTED.findall(question)) if not t.startswith(_ABSTRACT_ZH))
 
 
 def lists_thing(thing: str, text: str) -> bool | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from index.lexical import pos_tagger
+from index.yesno import is_yes_no
 
 from bot.qtype import wanted
 
@@ -15,6 +16,8 @@ ACTIONS = ("补办", "换证", "换领", "换发", "报名", "申请", "办理",
 
 
 _ISSUE = re.compile(r"办(?:个|张|一张|一个|一下)?[\u4e00-\u9fff]{0,4}(?:证|卡|照)")
+# 招应届生吗, 招护士不: taking people on is 招聘 them
+_HIRE = re.compile(r"招(?:应届|毕业生|大学生|护士|医生|员工|工人|新人|实习生|司机|保安|保洁)")
 
 
 def asked_actions(question: str) -> tuple[str, ...]:
@@ -28,8 +31,10 @@ def asked_actions(question: str) -> tuple[str, ...]:
     """
     q = question.lower()
     # 办居住证, 办张社保卡: getting a document issued is 办理 it
-    acts = tuple(dict.fromkeys([a for a in ACTIONS if a in q] + (["办理"] if _ISSUE.search(q) else [])))
-    if not acts or _HOW.search(q):
+    acts = tuple(dict.fromkeys([a for a in ACTIONS if a in q] + (["办理"] if _ISSUE.search(q) else []) +
+                               (["招聘"] if _HIRE.search(q) else [])))
+    # "现在招应届生吗": whether they do it is asked, which a text that never names it has not said either.
+    if not acts or _HOW.search(q) or is_yes_no(q):
         return acts
     # "能报销多少": an amount of the action is asked, which a text that never names it does not give either.
     return tuple(a for a in acts if re.search(a + r"[^，。？?]{0,3}(?:多少|几|比例)", q))

@@ -14,7 +14,8 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|年度)")
 _GUESSED_YEAR = re.compile(r"的?(?:吗|吧|嘛|么)")
 _NUMBERED = re.compile(r"\d+(?:号线|号|期|批|届)")
 # "我是台湾过来的，爸妈住市北区…": where the asker comes from is not what the question is about.
-_ORIGIN = re.compile(r"我们?(?:是|家是)?从?([\u4e00-\u9fff]{2,6}?)(?:过来|回来|来)的|我们?来自([\u4e00-\u9fff]{2,6}?)(?=[，,。\s的]|$)")
+_ORIGIN = re.compile(r"我们?(?:是|家是)?从?([\u4e00-\u9fff]{2,6}?)(?:过来|回来|来)的|我们?来自([\u4e00-\u9fff]{2,6}?)(?=[，,。\s的]|$)|"
+                     r"我们?是([\u4e00-\u9fff]{2,4}?)人(?=[，,。\s]|$)")
 _MOTION = frozenset("进到去回在出入下上走来往")
 _PLACE_SUFFIX = ("省", "市", "区", "县", "镇", "乡", "村", "街道")
 _GENERIC_PLACES = frozenset("""社区 小区 园区 景区 地区 市区 城区 辖区 郊区 片区 街区 新区 山区 校区 全市 本市 城市 都市 超市 股市
@@ -27,6 +28,7 @@ _MEASURED = re.compile(r"(?:[\d一二三四五六七八九十百千两几数]+|[
 _QUOTED = re.compile(r"[“「『\"]([^“”「」『』\"]{2,12})[”」』\"]")
 
 
+@functools.lru_cache(maxsize=1)
 @functools.lru_cache(maxsize=1)
 def named_places() -> frozenset[str]:
     """Returns: the provinces, regions, countries and cities of places.txt (a question naming one needs a document
@@ -186,7 +188,7 @@ def coverage(query: Query, evidence: str) -> float:
 # In English "will"/"would" ask about plans (what will the city welcome), unless passive (when will … be announced).
 _PLANNED = re.compile(r"将|拟|计划|打算|预计|力争|争取|目标|规划")
 _ASKS_PLANS = re.compile(r"打算|计划|准备|安排|规划|目标|(?<![需主重想只])要(?![求花])|接下来|下一步|未来|\bplan|\bintend|"
-                         r"\baim|\bgoals?\b|\bnext\b|\bprepar|going to do|"
+                         r"\baim|\bgoals?\b|\bnext\b|\bprepar|\bready to\b|\bupcoming\b|going to do|"
                          r"\b(?:will|would)\b(?![^?]*\bbe\s+\w+(?:ed|en)\b)")
 
 

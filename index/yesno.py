@@ -14,7 +14,7 @@ _NOUNS = frozenset({"能源", "能力", "能量", "能耗", "能效", "能手", 
 _HAS_VERB = frozenset({"有没有", "有无", "有"})
 _NEGATED = ("不能", "不可以", "没有")  # 能 | 不能: jieba splits 能不能
 _ADVERBS = frozenset("直接 都 也 还 再 马上 随时 一起 现在 目前 已经 真的 就 正常 免费 自己 随便".split())
-_MA = re.compile(r"[吗嘛][？?!！。.\s]*$|[吗嘛][，,？?]")
+_MA = re.compile(r"[吗嘛][？?!！。.\s]*$|[吗嘛][，,？?]|(?<=[\u4e00-\u9fff])[不没][？?!！。.\s]*$")  # 能刷医保卡不
 _BREAK = re.compile(r"[，,。？?！!；;、\s]")
 _WH = re.compile(r"哪|什么|谁|多少|几|怎么|如何|啥")
 # "有没有上千个": a guessed figure is no thing to name; the figures in the text answer it.

@@ -59,3 +59,12 @@ def test_english_questions_for_people_or_counted_things_by_name():
     assert listed_things("Which 3 functional zones won?") == ("功能区",)
     assert listed_things("Which two aspects were reformed?") == ()  # may be told in sentences of their own
     assert listed_things("Which district came first?") == ()  # one, not a counted list
+
+
+def test_counted_districts_need_a_list_but_counted_aspects_may_be_told_one_by_one():
+    from bot.listing import listed_things, lists_thing
+
+    assert listed_things("入选的十区市具体是哪十个？") == ("区市",)  # no measure word before an administrative unit
+    assert lists_thing("区市", "本市评选出2016年度创新工作案例，十区市均有入选") is False
+    assert listed_things("青岛开发区从三个方面改革，具体是哪三个方面") == ()
+    assert listed_things("三元桥站是哪两条线路的换乘站？") == ()  # 三元 is part of a name

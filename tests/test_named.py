@@ -11,6 +11,8 @@ def test_a_how_or_where_question_names_the_action_it_asks_about():
     assert asked_actions("市北区有什么创新做法") == ()
     assert asked_actions("网格巡治员是怎么招聘的") == ("招聘",)  # hiring is a procedure the text must name
     assert asked_actions("现在招人吗？简历投到哪里") == ("招人", "简历")
+    assert asked_actions("那个示范服务平台现在招应届生吗？") == ("招聘",)  # whether they hire: the text must say
+    assert asked_actions("补充医保能报销吗") == ("报销",)
 
 
 def test_who_holds_a_post_asks_for_that_post():
