@@ -168,6 +168,7 @@ _ASKS_THINGS = re.compile(r"(?:多少|几)[%s]" % _THING_WORDS)
 
 
 # "一共评出了多少个案例": a total of things is a count of those things, not of something else nearby (3个功能区).
+_WINNERS = frozenset("获奖 入选 评上 获评 上榜 当选 中标 参加 参与 报名".split())
 _TOTAL = re.compile(r"(?:一共|总共|共有|总计|合计|共)[^，。？?]{0,6}?(?:多少|几)[%s]([\u4e00-\u9fff]{2})" % _THING_WORDS)
 
 # "一共分成几种类型": a word for kinds or parts is the measure word's, not a thing the text must repeat (三种模式).
@@ -192,7 +193,9 @@ def _counts_asked(text: str, end: int, question: str) -> bool:
         return not re.fullmatch(r"(?:19|20)\d{2}", text[max(0, end - 4):end]) or text[max(0, end - 5):end - 4].isdigit()
     if after[0] in _CLASSIFIERS:
         total = _TOTAL.search(question)
-        return not total or total.group(1) in _KINDS_OF or _of_thing(text, end, total.group(1))
+        # 一共几个获奖: winners are counted, whatever they are; 功能区…共有几个案例: the count of 3个功能区… is asked.
+        return (not total or total.group(1) in _KINDS_OF or total.group(1) in _WINNERS or
+                _of_thing(text, end, total.group(1)) or rest[1:4] in question)
     if after[0] in _UNITS:
         return not _ASKS_THINGS.search(question)
     return after in question

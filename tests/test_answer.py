@@ -265,3 +265,14 @@ def test_a_yes_no_question_for_someone_the_passage_never_speaks_of_is_refused():
     assert decide(query, [hit(0.95, 0.8, scheme)], CFG).reason == "no_condition"
     residents = dataclasses.replace(scheme, text=scheme.text + "外地户口的常住人员也可参加。")
     assert decide(query, [hit(0.95, 0.9, residents)], CFG).answered
+
+
+def test_which_two_units_quotes_the_sentence_naming_two():
+    sentences = ("青岛开发区管委在国家级开发区考核评价中实现新突破，完成了在省内列第一、在全国保持前列的蝶变。",
+                 "还在机构配置上创新，结合统计局能把指标吃透、研究室能把政策吃透两个方面的优势开展考核评价工作。")
+    p = Passage(passage_id="z#0", doc_id="z", doc_title="t", text="".join(sentences), sentences=sentences)
+    question = "开发区考核那摊事儿，是让哪两个单位搭伙一起干的？"
+    query = q(question, [("考核", 1.9), ("那摊", 3.5), ("单位", 2.4), ("搭伙", 3.5)])
+    assert select_sentences(query, p, question, CFG) == (1, 2)  # each names a unit; the second names two
+    one = "开发区考核是哪个单位负责的？"
+    assert select_sentences(q(one, [("考核", 1.9), ("单位", 2.4)]), p, one, CFG) == (0, 1)

@@ -169,6 +169,10 @@ def test_a_total_of_things_is_a_count_of_those_things():
     assert holds(wanted("民营机构一共有多少家"), "民营机构56家", "民营机构一共有多少家")
     kinds = "补充医疗保险一共分成几种类型"
     assert holds(wanted(kinds), "设计了三种模式", kinds)  # 类型 is a word for kinds, not a thing to repeat
+    winners = "功能区跟重点项目那些单位，一共几个获奖的"  # winners are counted, whatever they are
+    assert holds(wanted(winners), "有3个功能区管理机构、重点项目协调推进机构的创新工作案例此次也一同获奖", winners)
+    subset = "功能区管理机构这次共有几个案例获奖"  # the count of the things the question names
+    assert holds(wanted(subset), "有3个功能区管理机构的创新工作案例此次也一同获奖", subset)
 
 
 def test_a_superlative_needs_a_ranking_text_and_who_was_first_a_text_that_says_so():
