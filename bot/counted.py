@@ -9,7 +9,7 @@ from index.lexical import STOPWORDS, pos_tagger
 _COUNT = re.compile(r"(?<![哪那这])(?:多少|几)[个名位家项条所座种批次件台辆部本篇场届期支只头户套张颗枚]?"
                     r"([^，。？?！!、,；;：:\s]{1,8})")
 # Words for an amount or a kind, not a thing: any figure of the right kind answers them (多少时间, 多少比例).
-_GENERIC = frozenset("""时间 比例 百分比 比数 数量 股份 经费 费用 资金 金额 数目 人数 人口 面积 长度 距离 高度 重量 温度
+_GENERIC = frozenset("""办法 方法 模式 形式 类别 渠道 时间 比例 百分比 比数 数量 股份 经费 费用 资金 金额 数目 人数 人口 面积 长度 距离 高度 重量 温度
 速度 年份 部分 方面 种类 类型 次数 比分 分数 年龄 价格 价钱 程度 规模 产值 比率 时候 日子 代价 地方 国家 成本 东西 事情 内容
 问题 情况 项目 方式 途径 措施 钱 人 额度 投资 资本 收入 总额 总量 份额 比重 银两""".split())
 _LINKS = frozenset({"的", "是", "为"})
@@ -76,8 +76,10 @@ def asked_parts(question: str) -> tuple[str, ...]:
     """
     # "到底占了几成": an adverb before 占 is no part of anything.
     cut = pos_tagger().lcut
-    parts = ("".join(w.word for w in cut(a or b) if w.word not in STOPWORDS) for a, b in _PART.findall(question))
-    return tuple(p for p in parts if len(p) >= 2)
+    # "私人出钱办的占几成": a part named by what was done (出钱办), not by a noun, is the asker's paraphrase.
+    parts = ([w for w in cut(a or b) if w.word not in STOPWORDS] for a, b in _PART.findall(question))
+    return tuple("".join(w.word for w in p) for p in parts
+                 if len("".join(w.word for w in p)) >= 2 and any(not w.flag.startswith(("v", "d")) for w in p))
 
 
 def named_loosely(thing: str, text: str) -> bool:

@@ -12,6 +12,7 @@ from index.yesno import stated_conditions
 
 from bot.counted import asked_parts, asked_unit, asks_rate, counted_things, guessed_amounts, named_loosely
 from bot.crosslingual import names_match
+from bot.cues import asks_all, states_all
 from bot.listing import asks_each, asks_people, enumerates, listed_things, lists_thing, names_people
 from bot.named import (asked_actions, asked_organisations, asked_papers, asked_roles, guessed_names, paid_items,
                        rank_named, stated_ranks)
@@ -160,16 +161,17 @@ def prefer_typed(query: Query, hits: list[Hit], ratio: float, depth: int = 5) ->
     Returns:
         The hits, reordered or as they were.
     """
-    want, unit = wanted(query.text), asked_unit(query.text.lower())
+    want, unit, every = wanted(query.text), asked_unit(query.text.lower()), asks_all(query.text)
     # A comparison is about the things compared: another window's 第一 about something else answers nothing.
     if want and want[0] in ("comparison", "first"):
         want = None
 
     def has(h: Hit) -> bool:  # the kind asked for, and a figure in the unit asked for (多少公里: 5公里以上)
         text = h.passage.text
-        return (not want or holds(want, text, query.text)) and (not unit or bool(unit.search(text.lower())))
+        return ((not want or holds(want, text, query.text)) and (not unit or bool(unit.search(text.lower())))
+                and (not every or states_all(text)))
 
-    if not (want or unit) or not hits or has(hits[0]):
+    if not (want or unit or every) or not hits or has(hits[0]):
         return hits
     for i, h in enumerate(hits[1:depth], 1):
         same_doc = h.passage.doc_id == hits[0].passage.doc_id

@@ -44,13 +44,15 @@ def asked_things(question: str, tokens: list[str]) -> tuple[str, ...]:
         if _WH.search(clause) and not _MA.search(clause):
             continue
         verb = t in _HAS_VERB or joined
-        for w in tokens[i + 1:]:
+        for j, w in enumerate(tokens[i + 1:], i + 1):
             if _BREAK.fullmatch(w) or _FIGURE.fullmatch(w):
                 break
             if w in STOPWORDS or w in _ADVERBS or w in _ASKING or w in _NEGATED:
                 continue
             if not verb:  # the verb the modal governs (刷, 带, 用)
                 verb = True
+                continue
+            if tokens[j + 1:j + 2] == ["的"]:  # 有没有额外的保险办法: what it has is the noun, not the modifier
                 continue
             if len(w) >= 2:
                 out.append(w)

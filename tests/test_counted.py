@@ -24,6 +24,7 @@ def test_an_amount_a_measurement_or_a_choice_among_several_counts_no_thing():
     assert counted_things("前肛鳗生活在水深为多少的水域？") == ()
     assert counted_things("北朝几个朝代中，哪个朝代最积极建筑长城？") == ()  # which one of them
     assert counted_things("那几家银行是哪几家") == () and counted_things("要花多少时间") == ()
+    assert counted_things("人社局那个补充医疗保险 分成几种办法") == ()  # kinds of it: 三种模式 answers
 
 
 def test_a_part_or_a_share_asked_about_is_named():
@@ -31,6 +32,7 @@ def test_a_part_or_a_share_asked_about_is_named():
     assert asked_parts("李沧区民营社区卫生机构的门诊量占全区多大比例？") == ("门诊量",)
     assert asked_parts("蒙古汗国于1264年攻占库页岛派多少人的军队？") == ()  # 攻占 takes, it is no share
     assert asked_parts("卫生站好像都是私人开的，到底占了几成啊？") == ()  # an adverb is no part
+    assert asked_parts("李沧的社区医院，私人出钱办的占几成？") == ()  # named by what was done: the asker's words
     assert named_loosely("高端人才", "引进各类高层次人才4000余人") and not named_loosely("注册用户", "配备800余名网格巡治员")
 
 

@@ -1,4 +1,4 @@
-"""Questions for a method (想了个什么新路子, 靠什么): a sentence naming one answers them, not the case's summary."""
+"""Cues for the answering text: a method asked (什么新路子) wants one named; "did all of them" wants 均有, 全部."""
 from __future__ import annotations
 
 import re
@@ -22,3 +22,23 @@ def asks_method(question: str) -> bool:
 def gives_method(sentence: str) -> bool:
     """Args: sentence: a sentence of a passage. Returns: whether it names a method or the verb introducing one."""
     return bool(_GIVES.search(sentence))
+
+
+# "十个区市是不是个个都有份", "Did all ten districts get a case?": whether all of them did is asked.
+_ASKS_ALL = re.compile(r"(?:个个|全都|全部|所有|每个|每一个|都)[^，。？?]{0,10}(?:吗|么|没|不|呢)?[？?!！啊呀吧]*$|"
+                       r"(?:是不是|有没有|是否)[^，。？?]{0,4}(?:个个|全都|全部|都)|"
+                       r"\b(?:did|do|does|were|are|was|have|has) (?:all|every|each)\b|\bevery one of\b", re.I)
+_STATES_ALL = re.compile(r"均有|均已|均为|均获|全部|全都|都有|无一例外|个个|悉数")
+
+
+def asks_all(question: str) -> bool:
+    """Args: question: the Simplified question (or English). Returns: whether it asks if all of a group did."""
+    if re.search(r"什么|哪|谁|多少|几|怎|如何|啥", question):  # 都是用来干什么的: what, not whether
+        return False
+    return bool(_ASKS_ALL.search(question)) and bool(re.search(r"吗|么|没|不|呢|是不是|有没有|是否|^\s*(?:did|do|does|"
+                                                               r"were|are|was|have|has)\b", question, re.I))
+
+
+def states_all(text: str) -> bool:
+    """Args: text: a passage or sentence. Returns: whether it says all of a group did (十区市均有入选)."""
+    return bool(_STATES_ALL.search(text))

@@ -1,10 +1,10 @@
-"""A question for a method is answered by the sentence naming one, not by the case's summary sentence."""
+"""A question for a method is answered by the sentence naming one; "did all of them" by the one saying all did."""
 from index.config import AnswerConfig
 from index.query import Query
 from index.types import Passage
 
 from bot.answer import best_window, quote
-from bot.method import asks_method, gives_method
+from bot.cues import asks_all, asks_method, gives_method, states_all
 
 
 def test_questions_for_a_method_and_sentences_that_name_one():
@@ -31,3 +31,11 @@ def test_the_window_that_names_the_method_is_quoted_over_the_summary():
     assert "一揽子授信" in quote(query, chosen, question, AnswerConfig(), "hans")
     plain = Query(text="地铁获奖了吗", search_terms=(), keywords=(("获奖", 3.0),), constraints=())
     assert best_window(plain, [summary, method], "地铁获奖了吗", AnswerConfig().window_margin) is summary
+
+
+def test_whether_all_of_a_group_did_is_answered_by_a_text_saying_all_did():
+    assert asks_all("十个区市是不是个个都有份啊？") and asks_all("十个区市都评上了没")
+    assert asks_all("Did all the ten districts and cities get selected this time?")
+    assert not asks_all("十个区市都有哪些创新") and not asks_all("All cases: where can I read them?")
+    assert not asks_all("特长的鼻端往往都是用来干什么的？")  # 么 in 什么: what, not whether
+    assert states_all("本市评选出2016年度创新工作案例，十区市均有入选") and not states_all("十区市创新工作各有亮点")
