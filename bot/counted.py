@@ -17,8 +17,8 @@ _MEASURE = re.compile(r"公里|公尺|公斤|公顷|公分|千米|厘米|毫米|
                       r"亩|平方|立方|倍|英里|英尺|英寸|寸|尺|丈|海里|里|节|码|磅|盎司|加仑|毫?升|瓦|伏|赫|卡|焦|帕|摄氏|华氏|两|"
                       r"分|成|届|次|以上|以下|左右|上下")
 _MODIFIERS = frozenset({"v", "a", "b", "an"})
-# "外籍的有多少", "门诊量占全区多大比例": the part or share asked about (not 攻占, 占领).
-_PART = re.compile(r"([\u4e00-\u9fff]{2,3}?)的(?:有|占)(?:多少|几)|"
+# "外籍的有多少", "4000多人才里博士有多少", "门诊量占全区多大比例": the part or share asked about (not 攻占, 占领).
+_PART = re.compile(r"([\u4e00-\u9fff]{2,3}?)的(?:有|占)(?:多少|几)|(?:里|里面|里头|当中|之中)([\u4e00-\u9fff]{2,4}?)(?:有|占)(?:多少|几)|"
                    r"((?:(?!的)[\u4e00-\u9fff]){2,4}?)(?:约|大约|大概)?(?<![攻侵霸抢])占(?![领据有])[^，。？?]{0,8}(?:多少|多大|几)")
 
 
@@ -77,7 +77,7 @@ def asked_parts(question: str) -> tuple[str, ...]:
     # "到底占了几成": an adverb before 占 is no part of anything.
     cut = pos_tagger().lcut
     # "私人出钱办的占几成": a part named by what was done (出钱办), not by a noun, is the asker's paraphrase.
-    parts = ([w for w in cut(a or b) if w.word not in STOPWORDS] for a, b in _PART.findall(question))
+    parts = ([w for w in cut(next(filter(None, g), "")) if w.word not in STOPWORDS] for g in _PART.findall(question))
     return tuple("".join(w.word for w in p) for p in parts
                  if len("".join(w.word for w in p)) >= 2 and any(not w.flag.startswith(("v", "d")) for w in p))
 
@@ -119,7 +119,7 @@ def asked_unit(question: str) -> re.Pattern | None:
     if _AGE.search(question):
         return re.compile(_FIGURE + r"周?岁)")
     for (asked, answers), english in zip(_UNITS, _UNITS_EN):
-        if re.search(r"(?:多少|几)个?(?:" + asked + ")", question) or re.search(r"\bhow many (?:" + english + ")", question):
+        if re.search(r"(?:多少|几)个?(?:" + asked + ")|\\bhow many (?:" + english + ")", question):
             return re.compile(_FIGURE + answers + ")")
     return None
 

@@ -43,12 +43,13 @@ def enumerates(text: str) -> bool:
 
 # "那19家金融机构分别是哪几家": the things asked for one by one, counted in the question (19家 + 金融机构).
 _WHICH_ONES = re.compile(r"分别是哪|分别叫|都有哪|都是哪些|都是哪几|具体是哪些|具体是哪[两二三四五六七八九十几\d]|是哪几|有哪几|"
-                         r"是哪[两二三四五六七八九十\d]+[个家位所项条]")
-# A count the question states (那19家, 十个), not one it asks (哪两条) nor a rank (第一个).
+                         r"是哪[两二三四五六七八九十\d]+[个家位所项条]|叫(?:什么|啥)名字|具体叫(?:什么|啥)|名字(?:全|都)?列")
+# A count the question states (那19家, 十个, 那几家), not one it asks (哪两条) nor a rank (第一个).
 # Counted administrative units need no measure word (十区市, 两区县).
-_COUNTED = re.compile(r"(?<![哪第\d])(?:\d+|[两二三四五六七八九十]+)\s*(?:[个家位名所项条]([\u4e00-\u9fff]{2,12}?)|"
+_COUNTED = re.compile(r"(?<![哪第\d])(?:\d+|[两二三四五六七八九十]+|(?<=[那这])几)\s*(?:[个家位名所项条]([\u4e00-\u9fff]{2,12}?)|"
                       r"(区市|区县|县市|街道))"
                       r"(?=分别|具体|都|是|有|里|中|的|，|,|？|\?|$)")
+_OF_NOUN = re.compile(r"的([\u4e00-\u9fff]{2,12}?)(?=分别|具体|都|是|有|里|中|，|,|？|\?|$)")
 _NUMBER = r"(?:\d+|[一二三四五六七八九十两几]+)?\s*[个家位名所项条]?"
 # Aspects, ways, measures: the text may give them in sentences of their own (在考核机制上…), not as a list.
 _ABSTRACT_ZH = ("方面", "方式", "措施", "办法", "途径", "步骤", "环节", "原则", "标准", "特点", "问题", "阶段", "做法",
@@ -84,7 +85,15 @@ def listed_things(question: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys(w for g in groups for w in g[:2] if len(w) >= 2))
     if not _WHICH_ONES.search(question):
         return ()
-    return tuple(t for t in (a or b for a, b in _COUNTED.findall(question)) if not t.startswith(_ABSTRACT_ZH))
+    things = []
+    for m in _COUNTED.finditer(question):
+        thing = m.group(1) or m.group(2)
+        # 那几家公立的社区卫生服务机构: the noun after 的 is what is counted, 公立 says which of them
+        if tail := _OF_NOUN.match(question, m.end()):
+            thing = tail.group(1)
+        if not thing.startswith(("的", *_ABSTRACT_ZH)):
+            things.append(thing)
+    return tuple(things)
 
 
 def lists_thing(thing: str, text: str) -> bool | None:

@@ -29,8 +29,8 @@ one two three four five six seven eight nine ten eleven twelve twenty hundred th
 
 
 def words(text: str) -> list[str]:
-    """Args: text: English text. Returns: its lower-cased words, possessive 's and a plural s dropped (academies -> academy),
-    British spellings in their American form (organisation -> organization, centre -> center)."""
+    """Args: text: English text. Returns: its lower-cased words, possessive 's and a plural s dropped (academies ->
+    academy), British spellings in their American form (organisation -> organization, centre -> center)."""
     out = []
     for w in _WORD.findall(re.sub(r"['’]s\b", "", text.lower())):
         w = _BRITISH.get(w) or _ISATION.sub("ization", w)

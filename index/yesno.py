@@ -15,6 +15,7 @@ _HAS_VERB = frozenset({"有没有", "有无", "有"})
 _NEGATED = ("不能", "不可以", "没有")  # 能 | 不能: jieba splits 能不能
 _ADVERBS = frozenset("直接 都 也 还 再 马上 随时 一起 现在 目前 已经 真的 就 正常 免费 自己 随便".split())
 _MA = re.compile(r"[吗嘛][？?!！。.\s]*$|[吗嘛][，,？?]|(?<=[\u4e00-\u9fff])[不没][？?!！。.\s]*$")  # 能刷医保卡不
+_REQUEST = re.compile(r"(?:请|麻烦|帮|给我|跟我|告诉|介绍|说说|讲讲|说一下|讲一下|列|把|概括|简单)")
 _BREAK = re.compile(r"[，,。？?！!；;、\s]")
 _WH = re.compile(r"哪|什么|谁|多少|几|怎么|如何|啥")
 # "有没有上千个": a guessed figure is no thing to name; the figures in the text answer it.
@@ -40,6 +41,9 @@ def asked_things(question: str, tokens: list[str]) -> tuple[str, ...]:
         if not (t in _ASKING or split or (asks and (t in _WITH_MA or joined))):
             continue
         clause = "".join(itertools.takewhile(lambda w: not _BREAK.fullmatch(w), tokens[i + 1:]))
+        # "能否请您介绍一下", "能不能把名字列出来": a polite request to tell, not whether something can be done.
+        if _REQUEST.match(clause):
+            continue
         # "都能覆盖哪些路子？光是贷款吗": that clause asks which, not whether (有啥软件吗: whether there is any).
         if _WH.search(clause) and not _MA.search(clause):
             continue

@@ -9,6 +9,7 @@ def test_cantonese_words_become_mandarin_and_the_reply_stays_traditional():
     assert prepare("港澳居民喺青島工作，可唔可以參加嗰個補充醫保？", 1000).text == "港澳居民在青岛工作，可不可以参加那个补充医保？"
     assert prepare("呢次評選總共有幾多個案例獲獎？", 1000).text == "这次评选总共有多少个案例获奖？"
     assert to_mandarin("市北区啲网格巡治员月薪大概几多？") == "市北区些网格巡治员月薪大概多少？"
+    assert to_mandarin("补充医保系边一年开始实施嘅？") == "补充医保是哪一年开始实施的？"  # 边一年, 边年: which year
 
 
 def test_mandarin_is_left_as_it_is_and_common_words_keep_系():

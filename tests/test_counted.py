@@ -30,6 +30,7 @@ def test_an_amount_a_measurement_or_a_choice_among_several_counts_no_thing():
 def test_a_part_or_a_share_asked_about_is_named():
     assert asked_parts("高新区引进的4000多名人才里头，外籍的有多少？") == ("外籍",)
     assert asked_parts("李沧区民营社区卫生机构的门诊量占全区多大比例？") == ("门诊量",)
+    assert asked_parts("高新区引进的4000多人才里博士有多少个？") == ("博士",)  # a part within a counted whole
     assert asked_parts("蒙古汗国于1264年攻占库页岛派多少人的军队？") == ()  # 攻占 takes, it is no share
     assert asked_parts("卫生站好像都是私人开的，到底占了几成啊？") == ()  # an adverb is no part
     assert asked_parts("李沧的社区医院，私人出钱办的占几成？") == ()  # named by what was done: the asker's words

@@ -164,6 +164,8 @@ def test_a_county_or_district_named_without_its_suffix_is_a_place(tok):
     ("李沧区的诊所能不能用社保卡结算", ("社保卡",)),
     ("李沧那些民营社区医院看病能刷医保卡不", ("医保卡",)),  # a final 不 asks as 吗 does
     ("人社局那边有没有额外的保险办法？", ("保险",)),  # the noun, not its modifier
+    ("能否请您概括介绍一下，市北区的案例做了哪方面的工作？", ()),  # a polite request to tell, not yes or no
+    ("能不能把这十个的名字全列出来？", ()),
     ("获奖的单位有奖金吗", ("奖金",)),
     ("这个手机软件能办事吗", ()),  # a verb with no object: nothing named to look for
     ("市北区有啥手机软件吗", ("手机软件",)),  # is there one: the thesaurus's app counts (bot.decide)

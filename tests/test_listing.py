@@ -68,3 +68,13 @@ def test_counted_districts_need_a_list_but_counted_aspects_may_be_told_one_by_on
     assert lists_thing("区市", "本市评选出2016年度创新工作案例，十区市均有入选") is False
     assert listed_things("青岛开发区从三个方面改革，具体是哪三个方面") == ()
     assert listed_things("三元桥站是哪两条线路的换乘站？") == ()  # 三元 is part of a name
+
+
+def test_names_asked_for_things_the_question_counts():
+    from bot.listing import listed_things, lists_thing
+
+    assert listed_things("李沧那56家民营社区卫生服务机构具体叫啥名字") == ("民营社区卫生服务机构",)
+    assert listed_things("李沧剩下那几家公立的社区卫生服务机构分别叫什么名字？") == ("社区卫生服务机构",)  # after 的
+    assert listed_things("十个区市都有入选，能不能把这十个的名字全列出来？") == ("区市",)
+    assert listed_things("市北区开发的APP叫什么名字？") == ()  # one thing's name: no count
+    assert lists_thing("社区卫生服务机构", "李沧61家社区卫生服务机构中，民营机构56家，占92%") is False
