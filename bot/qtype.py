@@ -91,7 +91,9 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
     ("deadline", re.compile(r"截止|截至|deadline|最晚|最迟"), re.compile(r"截止|截至|之前|以前|前[报交完提]|最晚|最迟|期限")),
     ("duration", re.compile(r"多久|多长时间|多少天|几天|几个月|(?<![这那近前头后])几年(?!级|前|后)|多少年(?!代|度|级|前|后)|(?:期限|周期|年限)[^，。？?]{0,3}(?:多少|几)|how long|how many (?:years|months|days)|in years|in months"),
      re.compile(NUM + r"\s*(?:个)?(?:天|日|工作日|小时|分钟|周|星期|个月|月|年)|当天|当日|即时|立等|即办")),
-    ("date", re.compile(r"什么时候|啥时候?|几时|多会儿|何时|哪一年|哪年|哪一?天|哪一日|几月|几号|哪个月|日期|什么时间|when|"
+    # "when" asks a date as a question word, not as a conjunction (what did they apply when scoring).
+    ("date", re.compile(r"什么时候|啥时候?|几时|多会儿|何时|哪一年|哪年|哪一?天|哪一日|几月|几号|哪个月|日期|什么时间|^\W*when\b|"
+                        r"\bwhen (?:did|does|do|will|was|is|were|are|can|could|should|would|has|have)\b|"
                         r"what (?:date|year|day|month)|which (?:date|year|day|month)"),
      re.compile(r"\d{2,4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|[一二三四五六七八九十〇零]{2,4}年|[一二三四五六七八九十]+月|世纪|年代|"
                 r"[唐宋元明清汉秦隋晋金辽](?:朝|代)|[南北]宋|[东西]汉|[东西]晋|[\u4e00-\u9fff]{1,3}(?:时代|纪)(?!律|念|要|检|录|委)|"

@@ -23,7 +23,7 @@ would shall should may might must please tell know want like any some all each e
 just only more most less least there s t don didn isn aren wasn weren has does roughly approximately around nearly almost
 exactly actually really ever yet still take took taken whether if kind sort besides apart except try tried trying
 attempt attempting itself themselves himself herself beside besides among according article say said saying
-mention mentioned
+mention mentioned out up
 name named called date year time number amount figure
 one two three four five six seven eight nine ten eleven twelve twenty hundred thousand dozen""".split())
 

@@ -67,6 +67,11 @@ def asked_things(question: str, tokens: list[str]) -> tuple[str, ...]:
 # "外地户口能参加吗", "未成年人能参加吗": who the asker is, a condition the text must name to say yes or no for them.
 _CONDITIONS = re.compile(r"户口|户籍|外地|外省|外来|未成年|儿童|孩子|小孩|老人|老年人|学生|退休|失业|残疾|农民工|外国人|港澳台|"
                          r"低保|贫困户")
+_ASKS_EN = re.compile(r"\W*(?:can|could|may|are|is|do|does|will|would)\b", re.I)
+_CONDITIONS_EN = ((r"\b(?:children|kids?|minors?|teenagers?)\b", "儿童"), (r"\bstudents?\b", "学生"),
+                  (r"\b(?:retirees?|retired|pensioners?)\b", "退休"), (r"\b(?:elderly|old people|seniors?)\b", "老人"),
+                  (r"\bforeign(?:ers?)?\b", "外国人"), (r"\bnon-?locals?|migrants?\b", "外地"),
+                  (r"\b(?:disabled|disabilit)", "残疾"), (r"\bunemployed\b", "失业"))
 _REQUIRED = re.compile(r"对([\u4e00-\u9fff、和及与跟]{2,10}?)有(?:什么|哪些|啥|何)(?:样的)?(?:要求|条件|限制|规定)")
 _YES_NO = re.compile(r"能|可以|可否|是否|吗|有没有")
 
@@ -94,6 +99,9 @@ def stated_conditions(question: str) -> tuple[str, ...]:
         The conditions named, each of which an answering text must name; empty for other questions.
     """
     named = _CONDITIONS.findall(question) if is_yes_no(question) else []
+    # "Can children be covered?": the same in English, as the Chinese word a text would name.
+    if _ASKS_EN.match(question):
+        named += [chinese for english, chinese in _CONDITIONS_EN if re.search(english, question, re.I)]
     # "对学历和年龄有什么要求": the requirements asked about by name.
     for m in _REQUIRED.finditer(question):
         named += [p for p in re.split(r"[、和及与跟]", m.group(1)) if len(p) >= 2]

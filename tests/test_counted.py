@@ -67,6 +67,7 @@ def test_a_figure_asked_in_a_unit_of_measure_needs_a_figure_in_a_unit_of_that_ki
     assert asked_unit("how many kilometers of subway are planned?").search("线网总长约872公里")  # English too
     assert asked_unit("how many square kilometres is the zone?").search("选划52.8平方公里的转型发展区")
     assert asked_unit("how old is the director?") and asked_unit("how many members are there?") is None
+    assert asked_unit("what is the total length in kilometres of the plan?")  # British spelling, "in" a unit
     text = "本市远期规划轨道交通总投资4000亿元，仅“十三五”期间，即需资金约1845亿元。"
     words = (("远期", 3.0), ("规划", 2.0), ("地铁", 2.0), ("里程", 3.0))
     assert _decided(text, "远期规划的地铁总里程多少公里", words).reason == "no_unit"

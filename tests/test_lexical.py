@@ -198,4 +198,6 @@ def test_a_yes_no_question_states_who_asks_and_the_text_must_name_it():
     assert stated_conditions("外地户口能参加青岛的全民补充医保吗？") == ("外地", "户口")
     assert stated_conditions("孩子得了白血病，未成年人能参加个人补充医保吗？") == ("孩子", "未成年")
     assert stated_conditions("高新区引进了多少名学生") == ()  # not a yes/no question
+    assert stated_conditions("Can children be covered by the supplementary medical insurance?") == ("儿童",)
+    assert stated_conditions("Which students won a prize?") == ()  # English: a yes/no question too
     assert stated_conditions("申请人才特区的政策，对学历和年龄有什么要求？") == ("学历", "年龄")  # requirements by name

@@ -32,8 +32,16 @@ def test_a_rate_is_asked_per_person_or_period_and_a_total_does_not_give_it():
     assert not rate.search("投入1.8亿元专项资金")
     assert asks_rate("每天有几班车") and asks_rate("每天有几班车").search("一日往返8班")
     assert asks_rate("高新区引进了多少院士") is None
+    assert asks_rate("How much does the district pay per resident?") and asks_rate("What annual return rate is expected?")
+    assert asks_rate("How much was invested in Line 4?") is None
     each = asks_rate("市北区的责任网格每个网格覆盖多少户居民")  # per anything: 每个网格
     assert each and not each.search("全区划分为1188个责任网格，配备800余名网格巡治员") and each.search("每个网格约300户")
+
+
+def test_when_asks_a_date_as_a_question_word_not_as_a_conjunction():
+    assert wanted("When did reporters learn about the award list?")[0] == "date"
+    assert wanted("So when was it announced?")[0] == "date"
+    assert wanted("What standards did the panel apply when scoring the cases?") is None
 
 
 def test_when_how_long_and_what_rank_in_citizens_words():

@@ -153,3 +153,11 @@ def test_of_a_words_translations_the_ones_the_corpus_uses_come_first():
     query = s.analyse("What kind of demonstration city did Jimo build?")
     assert "示范" in dict(query.keywords) and "游行" not in dict(query.keywords)  # CC-CEDICT lists 游行 first
     assert "提供" in dict(s.analyse("What does the zone provide?").keywords)  # before 规定
+
+
+def test_everyday_english_phrases_translate_as_official_text_says_them():
+    groups, rest = translate("What did Shibei set up at district level so information could be shared?")
+    assert ("建设", "建立", "设立", "搭建") in groups and ("区级",) in groups and ("共享",) in groups
+    groups, _ = translate("Which national opportunities did Jimo seize, and what does the credit cover?")
+    assert ("抢抓", "抓住", "把握") in groups and ("涵盖", "覆盖", "包括") in groups
+    assert "out" not in translate("What did the city carry out?")[1]
