@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from index.glossary import translate
 from index.lexical import pos_tagger
 
 # "Who are the 24 academicians?": people by name. Not "which people sit on the panel" (人大代表 answers) nor "what is
@@ -79,8 +80,6 @@ def listed_things(question: str) -> tuple[str, ...]:
     if m and not re.search(r"[\u4e00-\u9fff]", question):
         if _ABSTRACT_EN.search(m.group(1)):
             return ()
-        from index.glossary import translate
-
         groups, _ = translate(m.group(1), fallback=True)
         return tuple(dict.fromkeys(w for g in groups for w in g[:2] if len(w) >= 2))
     if not _WHICH_ONES.search(question):

@@ -70,7 +70,7 @@ _CONDITIONS = re.compile(r"户口|户籍|外地|外省|外来|未成年|儿童|�
 _ASKS_EN = re.compile(r"\W*(?:can|could|may|are|is|do|does|will|would)\b", re.I)
 _CONDITIONS_EN = ((r"\b(?:children|kids?|minors?|teenagers?)\b", "儿童"), (r"\bstudents?\b", "学生"),
                   (r"\b(?:retirees?|retired|pensioners?)\b", "退休"), (r"\b(?:elderly|old people|seniors?)\b", "老人"),
-                  (r"\bforeign(?:ers?)?\b", "外国人"), (r"\bnon-?locals?|migrants?\b", "外地"),
+                  (r"\bforeign(?:ers?)?\b", "外国人"), (r"\b(?:non-?locals?|migrants?)\b", "外地"),
                   (r"\b(?:disabled|disabilit)", "残疾"), (r"\bunemployed\b", "失业"))
 _REQUIRED = re.compile(r"对([\u4e00-\u9fff、和及与跟]{2,10}?)有(?:什么|哪些|啥|何)(?:样的)?(?:要求|条件|限制|规定)")
 _YES_NO = re.compile(r"能|可以|可否|是否|吗|有没有")
