@@ -29,10 +29,9 @@ _QUOTED = re.compile(r"[“「『\"]([^“”「」『』\"]{2,12})[”」』\"]
 
 
 @functools.lru_cache(maxsize=1)
-@functools.lru_cache(maxsize=1)
 def named_places() -> frozenset[str]:
-    """Returns: the provinces, regions, countries and cities of places.txt (a question naming one needs a document
-    naming it)."""
+    """Returns: the provinces, regions, countries, cities and counties of places.txt (a question naming one needs a
+    document naming it)."""
     text = Path(__file__).with_name("places.txt").read_text(encoding="utf-8")
     return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
 
