@@ -1,4 +1,4 @@
-"""What a quantity question counts, measures, asks per head or asks to confirm (多少用户, 多少公里, 每人多少, 是真的吗)."""
+"""What a quantity question counts, measures, asks per head or asks to confirm (多少用户, 下载量是多少, 是真的吗)."""
 from __future__ import annotations
 
 import re
@@ -9,7 +9,7 @@ from index.lexical import STOPWORDS, pos_tagger
 _COUNT = re.compile(r"(?<![哪那这])(?:多少|几)[个名位家项条所座种批次件台辆部本篇场届期支只头户套张颗枚]?"
                     r"([^，。？?！!、,；;：:\s]{1,8})")
 # Words for an amount or a kind, not a thing: any figure of the right kind answers them (多少时间, 多少比例).
-_GENERIC = frozenset("""办法 方法 模式 形式 类别 渠道 时间 比例 百分比 比数 数量 股份 经费 费用 资金 金额 数目 人数 人口 面积 长度 距离 高度 重量 温度
+_GENERIC = frozenset("""办法 方法 方案 模式 形式 类别 渠道 时间 比例 百分比 比数 数量 股份 经费 费用 资金 金额 数目 人数 人口 面积 长度 距离 高度 重量 温度
 速度 年份 部分 方面 种类 类型 次数 比分 分数 年龄 价格 价钱 程度 规模 产值 比率 时候 日子 代价 地方 国家 成本 东西 事情 内容
 问题 情况 项目 方式 途径 措施 钱 人 额度 投资 资本 收入 总额 总量 份额 比重 银两""".split())
 _LINKS = frozenset({"的", "是", "为"})
@@ -19,7 +19,9 @@ _MEASURE = re.compile(r"公里|公尺|公斤|公顷|公分|千米|厘米|毫米|
 _MODIFIERS = frozenset({"v", "a", "b", "an"})
 # "外籍的有多少", "4000多人才里博士有多少", "门诊量占全区多大比例": the part or share asked about (not 攻占, 占领).
 _PART = re.compile(r"([\u4e00-\u9fff]{2,3}?)的(?:有|占)(?:多少|几)|(?:里|里面|里头|当中|之中)([\u4e00-\u9fff]{2,4}?)(?:有|占)(?:多少|几)|"
-                   r"((?:(?!的)[\u4e00-\u9fff]){2,4}?)(?:约|大约|大概)?(?<![攻侵霸抢])占(?![领据有])[^，。？?]{0,8}(?:多少|多大|几)")
+                   r"((?:(?!的)[\u4e00-\u9fff]){2,4}?)(?:约|大约|大概)?(?<![攻侵霸抢])占(?![领据有])[^，。？?]{0,8}(?:多少|多大|几)|"
+                   # "4000多名人才里，有多少是刚毕业的青年博士": the part comes after the count (its noun, after any 的).
+                   r"(?:里|里面|当中|之中)[，,]?有?(?:多少|几)[个名位人家]?是([\u4e00-\u9fff]{2,10})")
 
 
 def counted_things(question: str) -> tuple[str, ...]:
@@ -61,6 +63,40 @@ def counted_things(question: str) -> tuple[str, ...]:
     return (thing,)
 
 
+# "下载量是多少？", "注册用户数有多少": what is measured comes before the question word, which ends the question.
+_MEASURED = re.compile(r"([\u4e00-\u9fff]{2,8})(?:是|有|为|达|约|大约|大概|共|一共|总共)(?:多少|几)[个名位人家元万亿千百块吨米]*"
+                       r"(?=[？?。！!，,\s]|呢|啊|呀|$)")
+# "有多少人下载了": people counted by what they did with an app or a site.
+_USERS = re.compile(r"(?:多少|几)(?:个|名|位)?人次?(?:在|来)?(下载|注册|关注|访问|点击|浏览|观看|使用|用过)")
+# Words for a measurement (售价, 体长, 水深, 得票率) that a figure in its unit answers, and a record (最高纪录).
+_MEASURE_ENDS = "长深高宽重价额率度龄温速距积"
+# "实际是几家", "准确数字是多少", "总数是多少": the figure itself, asked again.
+_NOT_MEASURED = frozenset("纪录 记录 实际 准确 具体 目前 现在 数字 总数 数额 数值 结果 答案 总和 合计 一共".split())
+
+
+def measured_things(question: str) -> tuple[str, ...]:
+    """The thing a question asks the amount of, named before the question word (下载量是多少 -> 下载量), or what the
+    people it counts did (多少人下载 -> 下载).
+
+    Args:
+        question: the Simplified question.
+
+    Returns:
+        The noun, or empty when there is none or it is a word for an amount or a measurement (金额, 售价, 水深).
+    """
+    if users := _USERS.search(question):  # 多少人下载: the text counts the downloads, or it has not said
+        return (users.group(1),)
+    m = _MEASURED.search(question)
+    words = pos_tagger().lcut(m.group(1)) if m else []
+    if not words:
+        return ()
+    word, flag = words[-1].word, words[-1].flag
+    if (not flag.startswith("n") or len(word) < 2 or word in STOPWORDS or word in _GENERIC
+            or word[-1] in _MEASURE_ENDS or word in _NOT_MEASURED):
+        return ()
+    return (word,)
+
+
 def _nounish(flag: str) -> bool:
     return flag.startswith("n") or flag == "vn"  # a noun, or a verb used as one (管理, 投资)
 
@@ -77,7 +113,8 @@ def asked_parts(question: str) -> tuple[str, ...]:
     # "到底占了几成": an adverb before 占 is no part of anything.
     cut = pos_tagger().lcut
     # "私人出钱办的占几成": a part named by what was done (出钱办), not by a noun, is the asker's paraphrase.
-    parts = ([w for w in cut(next(filter(None, g), "")) if w.word not in STOPWORDS] for g in _PART.findall(question))
+    phrases = (next(filter(None, g), "").rstrip("的").rsplit("的", 1)[-1] for g in _PART.findall(question))
+    parts = ([w for w in cut(p) if w.word not in STOPWORDS] for p in phrases)
     return tuple("".join(w.word for w in p) for p in parts
                  if len("".join(w.word for w in p)) >= 2 and any(not w.flag.startswith(("v", "d")) for w in p))
 
@@ -93,35 +130,6 @@ def named_loosely(thing: str, text: str) -> bool:
         True when the text holds it or one of its two-character parts.
     """
     return any(thing[i:i + 2] in text for i in range(len(thing) - 1))
-
-
-# "总里程多少公里", "多少吨", "多大年纪": the unit asked for, and the units of its kind that answer it.
-_UNITS = (("平方公里|平方千米|平方米|平米|公顷|亩", "平方公里|平方千米|平方米|平米|公顷|亩"),
-          ("公里|千米|公尺|公分|厘米|毫米|米|km|英里|海里", "公里|千米|公尺|公分|厘米|毫米|米|km|英里|海里|里"),
-          ("吨|公斤|千克|斤", "吨|公斤|千克|斤|克"),
-          ("立方米|毫升|升", "立方米|毫升|升|方"))
-_AGE = re.compile(r"多少岁|几岁|多大年纪|多大岁数|年龄[^，。？?]{0,3}(?:多大|多少|几)|\bhow old\b|\bwhat age\b")
-# The same units asked in English ("how many kilometres"), in _UNITS' order.
-_UNITS_EN = (r"square (?:kilomet|met|mile|feet|foot)|hectare|acre", r"kilomet|km\b|met(?:er|re)|mile",
-             r"tons?\b|tonnes?\b|kilogram|kg\b|jin\b", r"lit(?:er|re)|cubic")
-_FIGURE = r"[\d.０-９一二三四五六七八九十百千万亿两〇零几数]+\s*(?:多|余)?\s*(?:"
-
-
-def asked_unit(question: str) -> re.Pattern | None:
-    """The figure a question asks for in a unit of measure (多少公里, 几吨, 多大年纪), as a pattern its answer holds.
-
-    Args:
-        question: the Simplified question, lower-cased.
-
-    Returns:
-        A pattern matching a figure in a unit of the same kind (52.8平方公里 for 多少亩), or None.
-    """
-    if _AGE.search(question):
-        return re.compile(_FIGURE + r"周?岁)")
-    for (asked, answers), english in zip(_UNITS, _UNITS_EN):
-        if re.search(r"(?:多少|几)个?(?:" + asked + ")|\\b(?:how many|in) (?:" + english + ")", question):
-            return re.compile(_FIGURE + answers + ")")
-    return None
 
 
 # "听说每个单位奖励50万元，是真的吗": a figure put forward to be confirmed, and what it is a figure of.

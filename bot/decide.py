@@ -6,17 +6,20 @@ from dataclasses import dataclass
 
 from index.config import AnswerConfig
 from index.query import Query, missing_constraints
+from index.romanise import sound_alike
 from index.search import evidence_text
 from index.types import Hit
 from index.yesno import stated_conditions
 
-from bot.counted import asked_parts, asked_unit, asks_rate, counted_things, guessed_amounts, named_loosely
+from bot.counted import asked_parts, asks_rate, counted_things, guessed_amounts, measured_things, named_loosely
 from bot.crosslingual import names_match
-from bot.cues import asks_all, states_all
+from bot.cues import asked_kind, asks_all, names_kind, states_all
 from bot.listing import asks_each, asks_people, enumerates, listed_things, lists_thing, names_people
-from bot.named import (asked_actions, asked_organisations, asked_papers, asked_roles, guessed_names, paid_items,
-                       rank_named, stated_ranks)
+from bot.named import (asked_actions, asked_events, asked_organisations, asked_papers, asked_roles, guessed_names,
+                       paid_items)
 from bot.qtype import holds, wanted
+from bot.ranks import rank_named, stated_ranks
+from bot.units import asked_measure, asked_unit
 
 
 @dataclass(frozen=True)
@@ -64,13 +67,16 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "")
     for reason, terms in (("no_procedure", asked_actions(query.text)), ("no_payment", paid_items(query.text)),
                           ("no_role", asked_roles(query.text)), ("no_organisation", asked_organisations(query.text)),
                           ("no_papers", asked_papers(query.text)), ("no_guessed_name", guessed_names(query.text)),
+                          ("no_event", asked_events(query.text)),
                           ("no_asked_thing", query.asked)):
         if terms and not any(_mentions(t, query, text) for t in terms):
             return Decision(False, reason)
     # "How many registered users?" over a passage counting grid wardens; "how many of them are foreign?" over one
     # that never says foreign: what is counted is named, whole or in part (高端人才: 人才), or it was not counted.
-    for reason, terms in (("no_counted_thing", counted_things(query.text)), ("no_part", asked_parts(query.text))):
-        if any(not _named_in_part(t, query, text) for t in terms):
+    for reason, terms in (("no_counted_thing", counted_things(query.text)), ("no_part", asked_parts(query.text)),
+                          ("no_measured_thing", measured_things(query.text))):
+        # 机购 typed for 机构 is named by it.
+        if any(not _named_in_part(t, query, text) and not sound_alike(t, text) for t in terms):
             return Decision(False, reason)
     # "I heard each unit got 500,000 yuan, is it true?" over a passage that never speaks of a reward: neither the
     # figure nor what it measures is there to confirm or correct.
@@ -79,6 +85,9 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "")
     # "How many kilometres is the network?" over a passage giving its cost: no length, no answer.
     if (unit := asked_unit(query.text.lower())) and not unit.search(text):
         return Decision(False, "no_unit")
+    # "地铁要开工几条线？" over a passage counting banks (19家): no line is counted.
+    if (measure := asked_measure(query.text)) and not measure.search(text):
+        return Decision(False, "no_measure")
     # "Can someone from out of town join?" over a passage that never speaks of residence: it has not said.
     if any(not _mentions(c, query, text) for c in stated_conditions(query.text)):
         return Decision(False, "no_condition")
@@ -162,6 +171,7 @@ def prefer_typed(query: Query, hits: list[Hit], ratio: float, depth: int = 5) ->
         The hits, reordered or as they were.
     """
     want, unit, every = wanted(query.text), asked_unit(query.text.lower()), asks_all(query.text)
+    kind = asked_kind(query.text)  # 按照什么标准: a window naming a 标准
     # A comparison is about the things compared: another window's 第一 about something else answers nothing.
     if want and want[0] in ("comparison", "first"):
         want = None
@@ -169,9 +179,9 @@ def prefer_typed(query: Query, hits: list[Hit], ratio: float, depth: int = 5) ->
     def has(h: Hit) -> bool:  # the kind asked for, and a figure in the unit asked for (多少公里: 5公里以上)
         text = h.passage.text
         return ((not want or holds(want, text, query.text)) and (not unit or bool(unit.search(text.lower())))
-                and (not every or states_all(text)))
+                and (not every or states_all(text)) and (not kind or names_kind(kind, text)))
 
-    if not (want or unit or every) or not hits or has(hits[0]):
+    if not (want or unit or every or kind) or not hits or has(hits[0]):
         return hits
     for i, h in enumerate(hits[1:depth], 1):
         same_doc = h.passage.doc_id == hits[0].passage.doc_id

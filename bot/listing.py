@@ -54,7 +54,7 @@ _OF_NOUN = re.compile(r"的([\u4e00-\u9fff]{2,12}?)(?=分别|具体|都|是|有|
 _NUMBER = r"(?:\d+|[一二三四五六七八九十两几]+)?\s*[个家位名所项条]?"
 # Aspects, ways, measures: the text may give them in sentences of their own (在考核机制上…), not as a list.
 _ABSTRACT_ZH = ("方面", "方式", "措施", "办法", "途径", "步骤", "环节", "原则", "标准", "特点", "问题", "阶段", "做法",
-                "模式", "领域", "渠道", "方向", "目标", "任务")
+                "模式", "领域", "渠道", "方向", "目标", "任务", "方法")
 # "Which 19 banks and financial institutions signed …": English counts the things it asks for one by one; the noun
 # phrase runs to the first word that is no noun (a verb, a preposition).
 _WHICH_EN = re.compile(r"\bwhich (?:\d+|two|three|four|five|six|seven|eight|nine|ten) ((?:[a-z-]+ ){0,4}?[a-z-]+)"
@@ -90,7 +90,8 @@ def listed_things(question: str) -> tuple[str, ...]:
         # 那几家公立的社区卫生服务机构: the noun after 的 is what is counted, 公立 says which of them
         if tail := _OF_NOUN.match(question, m.end()):
             thing = tail.group(1)
-        if not thing.startswith(("的", *_ABSTRACT_ZH)):
+        # 五个字概括的做事方法: a way of doing things is asked by its parts (准、透…), not listed as names.
+        if not thing.startswith(("的", *_ABSTRACT_ZH)) and not thing.endswith(_ABSTRACT_ZH):
             things.append(thing)
     return tuple(things)
 

@@ -1,4 +1,4 @@
-"""What a question names that its answering passage must name too: an action, a post, papers, a payment, a rank."""
+"""What a question names that its answering passage must name too: an action, a post, papers, a payment, an event."""
 from __future__ import annotations
 
 import re
@@ -88,11 +88,15 @@ def asked_papers(question: str) -> tuple[str, ...]:
 # "How is the fare worked out / is it dear": a rule or a level of a payment, asked without a quantity word.
 _PRICED = re.compile(r"怎么(?:算|收|定|计算|收费)|如何(?:计算|收费)|标准|贵不贵|贵吗|便宜吗|免费吗|要钱吗|收钱吗|涨|降价")
 # "Is it really…?", "do they pay…?": a yes/no question guessing a payment or a place.
-_GUESS = re.compile(r"吗|是不是|是否|真的|对不对|有没有")
+GUESS = re.compile(r"吗|是不是|是否|真的|对不对|有没有")
 # "How much is the prize money?": an amount of something else (an investment) does not answer it.
 # A fee by its name (安家费, 挂号费) too; not spending itself (经费, 花费, 消费, 费用).
-_PAID = re.compile(r"奖金|奖励|工资|薪水|薪酬|补贴|津贴|报销|罚款|票价|租金|房租|押金|门票|"
+_PAID = re.compile(r"奖金|奖励|工资|薪水|薪酬|补贴|津贴|报销|罚款|票价|租金|房租|押金|门票|税收优惠|优惠政策|减税|免税|减免|"
                    r"(?:(?![多少几的了交付缴收花经消浪免要])[\u4e00-\u9fff]){1,2}费(?![用时劲力心])")
+
+
+# "能享受什么优惠政策", "给了企业什么税收优惠": a benefit asked for by kind.
+_BENEFIT = re.compile(r"(?:什么|哪些|啥|何种|多少)(?:样的)?[\u4e00-\u9fff]{0,2}(?:优惠|补贴|奖励|奖金|津贴|减免)")
 
 
 def paid_items(question: str) -> tuple[str, ...]:
@@ -106,7 +110,8 @@ def paid_items(question: str) -> tuple[str, ...]:
         paid (是不是给每人100万安家费), else empty.
     """
     want = wanted(question)
-    asked = (want and want[0] in ("money", "reimbursement")) or _PRICED.search(question) or _GUESS.search(question)
+    asked = (want and want[0] in ("money", "reimbursement")) or _PRICED.search(question) or GUESS.search(question)
+    asked = asked or _BENEFIT.search(question)
     return tuple(dict.fromkeys(_PAID.findall(question))) if asked else ()
 
 
@@ -128,48 +133,14 @@ def asked_organisations(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_WHICH_ORG.findall(question.lower())))
 
 
-# "Was Jimo's case the first place?": a text that never ranks it has not said.
-_RANK = re.compile(r"第[一二三四五六七八九十\d]+名|冠军|亚军|季军|榜首|状元|头名|金奖|一等奖|二等奖|三等奖|特等奖")
+# "颁奖仪式是哪天举行的": the day of an event, which a text that never names the event (the news date) does not give.
+_EVENT = re.compile(r"颁奖|典礼|仪式|开幕|闭幕|揭牌|发布会|大会|会议|庆典|座谈会|表彰")
 
 
-# "听说排第三，是真的吗": a place without 名 after a ranking verb, guessed (not "which ranks first").
-_PLACED = re.compile(r"(?:排|列|名列|位列|排名|居)在?(第[一二三四五六七八九十\d]+)(?![名批届期次个条号位])")
-
-
-def stated_ranks(question: str) -> tuple[str, ...]:
-    """The places or prizes a question names as a premise or a yes/no guess.
-
-    Args:
-        question: the Simplified question.
-
-    Returns:
-        The ranks named (第一名, 冠军, 一等奖, ...; 排第三 as 第三名), which the answering text must name too.
-    """
-    placed = [p + "名" for p in _PLACED.findall(question)] if _GUESS.search(question) else []
-    return tuple(dict.fromkeys(_RANK.findall(question) + placed))
-
-
-_CN_DIGITS = dict(zip("一二三四五六七八九十", [str(n) for n in range(1, 11)]))
-_FIRST = ("冠军", "榜首", "状元", "头名", "第一", "第1", "首位", "之冠", "居首", "最")
-
-
-def rank_named(rank: str, text: str) -> bool:
-    """Whether a text names a rank, however it writes it (第五名: 第五, 第5; 冠军: 第一, 榜首, 之冠...).
-
-    Args:
-        rank: one of stated_ranks().
-        text: the text, lower-cased.
-
-    Returns:
-        True when the text names it.
-    """
-    if rank in text:
-        return True
-    if rank.startswith("第"):
-        n = rank[1:-1]
-        forms = {n, _CN_DIGITS.get(n, n), next((c for c, d in _CN_DIGITS.items() if d == n), n)}
-        return any(f"第{f}" in text for f in forms) or (n in ("一", "1") and any(w in text for w in _FIRST))
-    return rank in ("冠军", "榜首", "状元", "头名") and any(w in text for w in _FIRST)
+def asked_events(question: str) -> tuple[str, ...]:
+    """Args: question: the Simplified question. Returns: the events whose date or time it asks (颁奖, 仪式), or empty."""
+    want = wanted(question)
+    return tuple(dict.fromkeys(_EVENT.findall(question))) if want and want[0] in ("date", "time") else ()
 
 
 # "是不是由平安保险公司承办的？": a yes/no question guessing who by name; a text never naming them has not said.
@@ -185,7 +156,7 @@ def guessed_names(question: str) -> tuple[str, ...]:
     Returns:
         The distinctive parts of the names, each of which the answering text must name; empty for other questions.
     """
-    if not _GUESS.search(question):
+    if not GUESS.search(question):
         return ()
     words = pos_tagger().lcut(question)
     out = []

@@ -53,6 +53,17 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
                          r"(?:多少|几|多高|是什么)|percent|share of|proportion|rate of return|interest rate|what rate|"
                          r"(?:about|around|roughly|nearly|almost|over|under|only) \d+(?:\.\d+)?\s*%"),
      re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九十]成|[一二三四五六七八九十百千\d]+分之|\d+(?:\.\d+)?\s*percent")),
+    # "What must I meet to get in": a requirement (条件, 须, 年满); a passage on the programme alone has not said.
+    ("requirement", re.compile(r"(?:满足|符合|具备|需要|要|得)(?:什么|哪些|啥|何种)(?:样的)?(?:条件|资格|要求|门槛)|"
+                               r"(?:条件|门槛)(?:是什么|有哪些|是啥|有啥)|有(?:什么|啥|哪些)(?:门槛|条件限制|限制条件)"),
+     re.compile(r"条件|要求|资格|门槛|符合|须|需|凡|只要|限于|以上|以下|不得|应当|必须|达到|满足|具备|不超过|至少|年满")),
+    # "Where exactly is the 52.8 km² zone": a position (位于, 以东, a road or a town), finer than the district or city
+    # the case is of.
+    ("position", re.compile(r"(?:具体|究竟|到底)(?:在|位于|喺)?(?:哪里|哪儿|哪块|哪片|哪一块|哪一片|哪个位置|什么位置|边个位置|位置|"
+                            r"方位)(?=[？?。！!，,\s呢啊呀吧]|$)|四至|(?:边界|范围)[^，。？?]{0,3}(?:在哪|怎么划|划到哪)|"
+                            r"(?:在|位于|喺)(?:哪个|边个|哪一个)(?:位置|街道|片区|地段|方位)"),
+     re.compile(r"位于|地处|坐落|临|毗邻|境内|以[东西南北]|[东西南北]至|[东西南北]起|沿线|周边|附近|一带|之间|交界|"
+                r"[东西南北]部|[\u4e00-\u9fff]{2}(?:路|街道|街|镇|乡|村|湾)(?![长径线面况道])")),
     # "Who did it first": 率先, 首次 say so as well as 最早.
     ("first", re.compile(r"(?:谁|哪|什么)[^，。？?]{0,10}最(?:早|先)|最(?:早|先)的?(?:是|为)(?:谁|哪)"),
      re.compile(r"最早|最先|率先|首次|首个|首先|首创|第一|首位|开创|先河")),
@@ -60,7 +71,10 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
     # "Which scored highest": a superlative too (28 of 29 CMRC/DRCD gold paragraphs for one say 最, 第一, 仅次于...).
     ("comparison", re.compile(r"(?:谁|哪个|哪一个|哪家|哪个区)[^，。？?]{0,8}更[好高多大强快少低]|更[好高多大强快]的?是(?:谁|哪)|"
                               r"比[^，。？?]{1,12}(?:便宜|贵|高|低|多|少|快|慢|大|小|长|短)(?:了)?(?:多少|几)|"
-                              r"(?:谁|哪|什么)[^，。？?]{0,10}最[高多大好强快少低长优]|最[高多大好强快少低长优]的?(?:是|为)(?:谁|哪)"),
+                              r"(?:谁|哪|什么)[^，。？?]{0,10}最(?:[高多大好强快少低长优贵近远]|便宜|实惠|划算|靠谱)|"
+                              r"最[高多大好强快少低长优]的?(?:是|为)(?:谁|哪)|"
+                              r"\b(?:cheaper|more expensive|better|worse|higher|lower|bigger|larger|smaller|faster|"
+                              r"slower) than\b|\bcompared? (?:with|to)\b"),
      re.compile(r"比[^，。]{1,12}(?:高|多|大|强|快|少|低|好|早|长|便宜|贵)|高于|低于|多于|少于|超过|不如|相差|差距|最|居首|领先|"
                 r"第一|首位|冠军|之冠|榜首|唯一|仅次于|首屈一指|名列前茅|[由从][大高多强][到至][小低少弱]|"
                 r"[由从][小低少弱][到至][大高多强]|依次")),
@@ -89,8 +103,10 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
      re.compile(NUM + r"\s*余?[多]?(?:名|位|人)")),
     # A deadline: the day a text mentions is not one unless it says something ends or is due then.
     ("deadline", re.compile(r"截止|截至|deadline|最晚|最迟"), re.compile(r"截止|截至|之前|以前|前[报交完提]|最晚|最迟|期限")),
-    ("duration", re.compile(r"多久|多长时间|多少天|几天|几个月|(?<![这那近前头后])几年(?!级|前|后)|多少年(?!代|度|级|前|后)|(?:期限|周期|年限)[^，。？?]{0,3}(?:多少|几)|how long|how many (?:years|months|days)|in years|in months"),
+    ("duration", re.compile(r"多久|多长时间|多少天|几天|几个月|(?<![这那近前头后几])几年(?!级|前|后)|多少年(?!代|度|级|前|后)|(?:期限|周期|年限)[^，。？?]{0,3}(?:多少|几)|how long|how many (?:years|months|days)|in years|in months"),
      re.compile(NUM + r"\s*(?:个)?(?:天|日|工作日|小时|分钟|周|星期|个月|月|年)|当天|当日|即时|立等|即办")),
+    # "中国制造几几年": which year a name carries (2025), not when something happened.
+    ("year", re.compile(r"几几年"), re.compile(r"(?<![\d.])(?:19|20)\d{2}(?![\d.%])")),
     # "when" asks a date as a question word, not as a conjunction (what did they apply when scoring).
     ("date", re.compile(r"什么时候|啥时候?|几时|多会儿|何时|哪一年|哪年|哪一?天|哪一日|几月|几号|哪个月|日期|什么时间|^\W*when\b|"
                         r"\bwhen (?:did|does|do|will|was|is|were|are|can|could|should|would|has|have)\b|"
@@ -136,7 +152,7 @@ _OF_GROUP = re.compile(r"(?:里面|里头|之中|当中|中间|里|中)有?(?:�
 _ALL = re.compile(r"均有|均已|全部|全都|都有|无一例外|个个")
 
 # Kinds a question may state one of itself ("除了十区市，还有几个…", "2016年的结果什么时候公布"): that one is no answer.
-_STATED = frozenset({"ratio", "money", "area", "people", "duration", "date", "ordinal", "number"})
+_STATED = frozenset({"ratio", "money", "area", "people", "duration", "date", "ordinal", "number", "position"})
 
 
 def holds(want: tuple[str, re.Pattern], text: str, question: str) -> bool:

@@ -1,4 +1,4 @@
-"""What a query asks for: weighted keywords, hard constraints (years, places), and how much of it a text covers."""
+"""What a query asks for: weighted keywords, hard constraints (years, places, bodies), how much of it a text covers."""
 from __future__ import annotations
 
 import functools
@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.bodies import is_body, names_body
 from index.lexical import STOPWORDS, tokenize
 from index.romanise import sound_alike
 from index.yesno import asked_things, is_yes_no
@@ -17,6 +18,8 @@ _NUMBERED = re.compile(r"\d+(?:号线|号|期|批|届)")
 _ORIGIN = re.compile(r"我们?(?:是|家是)?从?([\u4e00-\u9fff]{2,6}?)(?:过来|回来|来)的|我们?来自([\u4e00-\u9fff]{2,6}?)(?=[，,。\s的]|$)|"
                      r"我们?是([\u4e00-\u9fff]{2,4}?)人(?=[，,。\s]|$)")
 _MOTION = frozenset("进到去回在出入下上走来往")
+_DETERMINERS = frozenset("各全本该每外两几多诸十")
+_DIVISIONS = frozenset("省市区县镇乡村")
 _PLACE_SUFFIX = ("省", "市", "区", "县", "镇", "乡", "村", "街道")
 _GENERIC_PLACES = frozenset("""社区 小区 园区 景区 地区 市区 城区 辖区 郊区 片区 街区 新区 山区 校区 全市 本市 城市 都市 超市 股市
 上市 门市 城市 各区 全区 本区 该区 全省 本省 各省 外省 全县 本县 各县 全镇 乡村 农村 市县 区县 区市 十区市 省市 各市 城乡 开发区
@@ -101,9 +104,12 @@ def analyse(text: str, tokenizer, idf, thesaurus: dict[str, tuple[str, ...]] | N
         # 拉进社区医疗: jieba glues a verb of motion to a common place word (进社区), which names no place.
         if w[1:] in _GENERIC_PLACES and w[0] in _MOTION:
             continue
+        # 各区市, 外省市, 两区县: a determiner before the words for divisions is every one of them, not one place.
+        if len(w) >= 2 and w[0] in _DETERMINERS and set(w[1:]) <= _DIVISIONS:
+            continue
         if len(w) >= 3 and w.endswith(_PLACE_SUFFIX) and w not in _GENERIC_PLACES:
             constraints.append(w)
-        elif w in places:
+        elif w in places or is_body(w):  # 市教育局 must be named where the answer is, as a place must
             constraints.append(w)
     alternatives = tuple((w, thesaurus[w]) for w in keywords if w in thesaurus) if thesaurus and synonym_weight else ()
     return Query(text=text, search_terms=search_terms, keywords=tuple(keywords.items()),
@@ -187,6 +193,7 @@ def coverage(query: Query, evidence: str) -> float:
 # In English "will"/"would" ask about plans (what will the city welcome), unless passive (when will … be announced).
 _PLANNED = re.compile(r"将|拟|计划|打算|预计|力争|争取|目标|规划")
 _ASKS_PLANS = re.compile(r"打算|计划|准备|安排|规划|目标|(?<![需主重想只])要(?![求花])|接下来|下一步|未来|\bplan|\bintend|"
+                         r"工作重点|重点工作|重点任务|主要任务|"
                          r"\baim|\bgoals?\b|\bnext\b|\bprepar|\bready to\b|\bupcoming\b|going to do|"
                          r"\b(?:will|would)\b(?![^?]*\bbe\s+\w+(?:ed|en)\b)")
 
@@ -218,6 +225,8 @@ def missing_constraints(query: Query, evidence: str, passage: str | None = None,
             continue
         # "4号线的总投资" over the network's total: a numbered thing must be in the quoted passage, a place in the text.
         if c in (passage if passage is not None and c[0].isdigit() else evidence):
+            continue
+        if is_body(c) and names_body(c, evidence, query.text):
             continue
         # "李沧区" is satisfied by "李沧" (articles drop the suffix after first mention)
         stem = c[:-1] if len(c) >= 3 and c.endswith(_PLACE_SUFFIX) else ""

@@ -5,8 +5,9 @@ from index.config import AnswerConfig
 from index.query import Query
 from index.types import Hit, Passage
 
-from bot.counted import asked_parts, asked_unit, counted_things, guessed_amounts, named_loosely
+from bot.counted import asked_parts, counted_things, guessed_amounts, measured_things, named_loosely
 from bot.decide import decide
+from bot.units import asked_measure, asked_unit
 
 
 def test_the_thing_counted_is_the_noun_phrase_after_how_many():
@@ -89,3 +90,25 @@ def _decided(passage_text: str, question: str, keywords: tuple[tuple[str, float]
     passage = Passage(passage_id="m#0", doc_id="m", doc_title="t", sentences=(), text=passage_text)
     query = Query(text=question, search_terms=tuple(k for k, _ in keywords), keywords=keywords, constraints=())
     return decide(query, [Hit(passage=passage, score=0.9, dense=0.93, lexical=0.5, coverage=0.6)], AnswerConfig())
+
+
+def test_a_part_asked_after_the_count_and_a_thing_measured_before_the_question_word():
+    assert asked_parts("高新区引进的4000多名人才里，有多少是刚毕业的青年博士？") == ("青年博士",)
+    assert asked_parts("61家机构里有几家是民营的") == ("民营",)
+    assert measured_things("“在市北”APP目前的下载量或注册用户数是多少？") == ("用户数",)
+    assert measured_things("在市北APP有多少人下载了") == ("下载",)  # people counted by what they did
+    assert measured_things("网格巡治员有多少") == ("巡治员",)
+    assert measured_things("灰凤冠雉的体长是多少？") == () and measured_things("授信额度是多少") == ()  # a measurement
+    assert measured_things("南加大捐赠最高纪录是多少?") == ()
+    text = "市北区将全区划分为1188个责任网格，配备800余名网格巡治员；开发“在市北”APP。"
+    users = _decided(text, "在市北APP有多少人下载了", (("在市北", 3.0), ("app", 2.0), ("下载", 2.0)))
+    assert users.reason == "no_measured_thing"
+
+
+def test_things_counted_with_a_measure_word_of_their_own_are_counted_with_it():
+    lines = asked_measure("地铁十三五期间要开工几条线？")
+    assert lines.search("规划建设3条线路") and lines.search("共5个项目") and asked_unit("地铁要开工几条线？") is None
+    assert not lines.search("与19家金融机构签署协议，为4号线引入社会资本")  # 家 counts banks, 4号线 names a line
+    assert asked_measure("屈臣氏在香港设有多少家分店？").search("设有28间分店")  # 间 counts shops as 家 does
+    assert asked_measure("重点项目拿奖的单位有几家？").search("市地铁工程建设指挥部是获奖的唯一重点项目单位")
+    assert asked_measure("多少人报名") is None and asked_measure("哪几家银行") is None  # people; which ones

@@ -68,6 +68,7 @@ def test_counted_districts_need_a_list_but_counted_aspects_may_be_told_one_by_on
     assert lists_thing("区市", "本市评选出2016年度创新工作案例，十区市均有入选") is False
     assert listed_things("青岛开发区从三个方面改革，具体是哪三个方面") == ()
     assert listed_things("三元桥站是哪两条线路的换乘站？") == ()  # 三元 is part of a name
+    assert listed_things("开发区那套用五个字概括的做事方法，是哪五个字？") == ()  # a way of working, told by its parts
 
 
 def test_names_asked_for_things_the_question_counts():

@@ -1,6 +1,7 @@
 """Named things: the action, post, papers, payment, bank or rank a question names must be named by its answer too."""
-from bot.named import (asked_actions, asked_organisations, asked_papers, asked_roles, guessed_names, paid_items,
-                       stated_ranks)
+from bot.named import (asked_actions, asked_events, asked_organisations, asked_papers, asked_roles, guessed_names,
+                       paid_items)
+from bot.ranks import stated_ranks
 
 
 def test_a_how_or_where_question_names_the_action_it_asks_about():
@@ -33,7 +34,7 @@ def test_which_banks_or_hospital_asks_for_one_by_name_and_a_download_is_an_actio
 
 
 def test_a_rank_is_found_however_the_text_writes_its_number():
-    from bot.named import rank_named
+    from bot.ranks import rank_named
 
     assert rank_named("第十名", "位列第10") and rank_named("第十名", "排名第十")
     assert not rank_named("第十名", "排名第1位")  # 十 is 10, not the 1 of a ten-character zip
@@ -64,3 +65,12 @@ def test_a_yes_no_guess_names_an_organisation_by_its_distinctive_part():
     assert guessed_names("这家公司是不是国企") == () and guessed_names("有没有银行参与") == ()
     assert asked_actions("我想在李沧开一家民营社区卫生服务站，要办哪些审批手续？") == ("审批",)
     assert paid_items("听说这次每个获奖单位奖励50万元，是真的吗？") == ("奖励",)
+
+
+def test_the_day_of_an_event_and_a_benefit_by_kind_name_what_the_text_must_name():
+    assert asked_events("这次创新案例的颁奖仪式是在哪天举行的？") == ("颁奖", "仪式")
+    assert asked_events("颁奖仪式在哪里举行") == ()  # where, not when: a place kind checks that
+    assert asked_events("评选结果什么时候公布的") == ()
+    assert paid_items("高新区引进的人才，子女上学能享受什么优惠政策？") == ("优惠政策",)
+    assert paid_items("开发区考核拿了省内第一，省里给了企业什么税收优惠没有？") == ("税收优惠",)
+    assert paid_items("政府有哪些政策支持互联网工业") == ()

@@ -154,7 +154,7 @@ def test_a_measurement_answers_no_count_of_things_and_a_fare_rule_names_the_fare
 
 
 def test_a_rank_named_in_the_question_must_be_ranked_in_the_text_and_a_company_is_not_a_word_part():
-    from bot.named import rank_named, stated_ranks
+    from bot.ranks import rank_named, stated_ranks
 
     assert stated_ranks("即墨的案例是不是这次评选的第一名") == ("第一名",)
     assert not rank_named("第一名", "即墨市政府的《发展“互联网+制造”》案例介绍")
@@ -222,3 +222,27 @@ def test_how_many_of_a_group_the_question_names_is_answered_by_all_of_them():
     assert holds(want, "本市评选出创新工作案例，十区市均有入选。", "十个区市里面有几个有案例入选的")
     assert not holds(want, "本市评选出创新工作案例，十区市有入选。", "十个区市里面有几个有案例入选的")
     assert not holds(wanted("一共有几个区入选"), "十区市均有入选。", "一共有几个区入选")  # no group named: a count
+
+
+def test_a_requirement_and_an_exact_position_ask_for_them():
+    kind, pattern = wanted("高新区那个千人计划创业示范基地，入驻要满足什么条件？")
+    assert kind == "requirement" and pattern.search("申请人须年满18周岁") and pattern.search("符合条件的企业均可申请")
+    assert not pattern.search("获批建设“千人计划”创业示范基地等国家级人才基地4个")
+    assert wanted("2011年华南理工大学法学院获批了什么资格？") is None  # granted, not required
+    kind, pattern = wanted("开发区那52.8平方公里转型发展区具体在哪 四至范围是")
+    assert kind == "position" and pattern.search("位于黄岛区东部") and pattern.search("东至前湾港路，西至江山路")
+    text = "在转型发展上青岛开发区也力求创新，选划52.8平方公里的转型发展区，作为示范平台。"
+    assert not holds((kind, pattern), text, "52.8平方公里的转型发展区具体在哪块")
+    assert wanted("开发区嗰转型发展区，具体喺边个位置？")[0] == "position"  # Cantonese
+    assert wanted("市民具体在哪里可以查阅汇编？") is None  # where to do something, not where a thing is
+
+
+def test_which_year_a_name_carries_and_comparisons_in_shoppers_words():
+    kind, pattern = wanted("那个即墨是赶上了啥机遇来着中国制造几几年那个")
+    assert kind == "year" and pattern.search("抢抓“中国制造2025”等机遇")
+    assert wanted("即墨的意见是哪一年出台的")[0] == "date"
+    assert not wanted("即墨的意见是哪一年出台的")[1].search("抢抓“中国制造2025”等机遇")  # a name is no date
+    assert wanted("李沧61家社区卫生机构里 哪家民营的看病最便宜")[0] == "comparison"
+    assert wanted("Are private community clinics in Licang cheaper than the public ones?")[0] == "comparison"
+    assert wanted("How does the High-tech Zone's talent funding compare with Shenzhen's?")[0] == "comparison"
+    assert wanted("Were more than 4000 talents brought in?") is None
