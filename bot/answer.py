@@ -8,7 +8,7 @@ from index.config import AnswerConfig
 from index.query import Query, coverage
 from index.types import Passage
 
-from bot.cues import asked_kind, asks_all, asks_method, gives_method, names_kind, states_all
+from bot.cues import asks_all, asks_method, gives_method, states_all
 from bot.qtype import holds, wanted
 
 _ASKS_NUMBER = re.compile(r"多少|几[个家名位项条次年成倍]?|占比|比例|百分|多大|多长|多高|多远|多久|(?:多|大|高|长|远|贵|快)不(?:多|大|高|长|远|贵|快)|数量|规模|金额|总额|额度|人数|个数|面积|数目|how many|how much|percent")
@@ -54,8 +54,6 @@ def _sentence_score(query: Query, sentence: str, question: str) -> float:
         score += 0.1
     if (asks_method(question) and gives_method(s)) or (asks_all(question) and states_all(s)):
         score += 0.4  # above window_margin: the case's summary sentence names no method, nor says "all of them"
-    elif names_kind(asked_kind(question), s):
-        score += 0.3  # 建了个啥中心: the sentence naming one (建设区级信息数据中心)
     return score
 
 

@@ -18,7 +18,8 @@ _MEASURE = re.compile(r"公里|公尺|公斤|公顷|公分|千米|厘米|毫米|
                       r"分|成|届|次|以上|以下|左右|上下")
 _MODIFIERS = frozenset({"v", "a", "b", "an"})
 # "外籍的有多少", "4000多人才里博士有多少", "门诊量占全区多大比例": the part or share asked about (not 攻占, 占领).
-_PART = re.compile(r"([\u4e00-\u9fff]{2,3}?)的(?:有|占)(?:多少|几)|(?:里|里面|里头|当中|之中)([\u4e00-\u9fff]{2,4}?)(?:有|占)(?:多少|几)|"
+_PART = re.compile(r"([\u4e00-\u9fff]{2,3}?)的(?:有|占)(?:多少|几)|(?:里|里面|里头|当中|之中|(?<=[\u4e00-\u9fff]{2})中)"
+                   r"([\u4e00-\u9fff]{2,4}?)(?:有|占)(?:多少|几)|"
                    r"((?:(?!的)[\u4e00-\u9fff]){2,4}?)(?:约|大约|大概)?(?<![攻侵霸抢])占(?![领据有])[^，。？?]{0,8}(?:多少|多大|几)|"
                    # "4000多名人才里，有多少是刚毕业的青年博士": the part comes after the count (its noun, after any 的).
                    r"(?:里|里面|当中|之中)[，,]?有?(?:多少|几)[个名位人家]?是([\u4e00-\u9fff]{2,10})")
@@ -64,7 +65,7 @@ def counted_things(question: str) -> tuple[str, ...]:
 
 
 # "下载量是多少？", "注册用户数有多少": what is measured comes before the question word, which ends the question.
-_MEASURED = re.compile(r"([\u4e00-\u9fff]{2,8})(?:是|有|为|达|约|大约|大概|共|一共|总共)(?:多少|几)[个名位人家元万亿千百块吨米]*"
+_MEASURED = re.compile(r"([A-Za-z\u4e00-\u9fff]{2,8})(?:是|有|为|达|约|大约|大概|共|一共|总共)(?:多少|几)[个名位人家元万亿千百块吨米]*"
                        r"(?=[？?。！!，,\s]|呢|啊|呀|$)")
 # "有多少人下载了": people counted by what they did with an app or a site.
 _USERS = re.compile(r"(?:多少|几)(?:个|名|位)?人次?(?:在|来)?(下载|注册|关注|访问|点击|浏览|观看|使用|用过)")
@@ -87,14 +88,22 @@ def measured_things(question: str) -> tuple[str, ...]:
     if users := _USERS.search(question):  # 多少人下载: the text counts the downloads, or it has not said
         return (users.group(1),)
     m = _MEASURED.search(question)
-    words = pos_tagger().lcut(m.group(1)) if m else []
-    if not words:
+    if not m:
         return ()
-    word, flag = words[-1].word, words[-1].flag
-    if (not flag.startswith("n") or len(word) < 2 or word in STOPWORDS or word in _GENERIC
-            or word[-1] in _MEASURE_ENDS or word in _NOT_MEASURED):
-        return ()
-    return (word,)
+    # "注册用户或关注人数有多少": when the last noun is a word for an amount, the one before 或 is measured.
+    for phrase in reversed(re.split(r"或者?|还是", question[max(0, m.start(1) - 8):m.start(1)] + m.group(1))[-2:]):
+        words = pos_tagger().lcut(phrase)
+        if words and _measured(words[-1].word, words[-1].flag):
+            return (words[-1].word.lower(),)  # GDP as the lower-cased text writes it
+    return ()
+
+
+def _measured(word: str, flag: str) -> bool:
+    """Whether a word names a thing measured (下载量, 用户数, GDP), not an amount, a measurement or the figure."""
+    if word.isascii():
+        return word.isalpha() and len(word) >= 2  # GDP, CPI
+    return not (not flag.startswith("n") or len(word) < 2 or word in STOPWORDS or word in _GENERIC
+                or word[-1] in _MEASURE_ENDS or word in _NOT_MEASURED)
 
 
 def _nounish(flag: str) -> bool:
@@ -113,7 +122,12 @@ def asked_parts(question: str) -> tuple[str, ...]:
     # "到底占了几成": an adverb before 占 is no part of anything.
     cut = pos_tagger().lcut
     # "私人出钱办的占几成": a part named by what was done (出钱办), not by a noun, is the asker's paraphrase.
-    phrases = (next(filter(None, g), "").rstrip("的").rsplit("的", 1)[-1] for g in _PART.findall(question))
+    phrases = []
+    for m in _PART.finditer(question):
+        phrase = next(filter(None, m.groups()), "").rstrip("的").rsplit("的", 1)[-1]
+        # "4000余名人才中外籍人才有多少": the whole's noun (人才) repeated in the part says nothing; 外籍 is the part.
+        whole = question[max(0, m.start() - 2):m.start()] if m.group(2) else ""
+        phrases.append(phrase[:-2] if whole and len(phrase) > 3 and phrase.endswith(whole) else phrase)
     parts = ([w for w in cut(p) if w.word not in STOPWORDS] for p in phrases)
     return tuple("".join(w.word for w in p) for p in parts
                  if len("".join(w.word for w in p)) >= 2 and any(not w.flag.startswith(("v", "d")) for w in p))

@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-
-from index.lexical import pos_tagger
 
 # "什么新办法", "哪种模式", "怎么解决的", "what new approach": how something was done is asked (not 靠什么工作获奖:
 # the case's work, which its summary names).
@@ -47,24 +44,3 @@ def states_all(text: str) -> bool:
     """Args: text: a passage or sentence. Returns: whether it says all of a group did (十区市均有入选)."""
     return bool(_STATES_ALL.search(text))
 
-
-# "建了个啥中心", "按照什么标准来评": the kind of thing asked for, by its head noun. Not words that ask nothing of a
-# kind (什么时候, 什么东西), nor 标准化 for 标准.
-_KIND = re.compile(r"(?:什么|啥|哪种|哪类|何种)(?:样的)?([\u4e00-\u9fff]{2,4})")
-_NOT_KIND = frozenset("时候 时间 地方 东西 意思 样子 情况 内容 原因 问题 事情 事儿 名字 作用 好处 关系 区别 不同 人".split())
-
-
-@lru_cache(maxsize=1024)
-def asked_kind(question: str) -> str:
-    """Args: question: the Simplified question. Returns: the noun naming the kind of thing asked for (啥中心: 中心),
-    or an empty string."""
-    m = _KIND.search(question)
-    if not m:
-        return ""
-    head = pos_tagger().lcut(m.group(1))[0]
-    return head.word if head.flag.startswith("n") and len(head.word) >= 2 and head.word not in _NOT_KIND else ""
-
-
-def names_kind(kind: str, sentence: str) -> bool:
-    """Args: kind: as asked_kind returns. sentence: a sentence. Returns: whether it names a thing of that kind."""
-    return bool(kind) and re.search(re.escape(kind) + "(?!化)", sentence) is not None

@@ -13,7 +13,7 @@ from index.yesno import stated_conditions
 
 from bot.counted import asked_parts, asks_rate, counted_things, guessed_amounts, measured_things, named_loosely
 from bot.crosslingual import names_match
-from bot.cues import asked_kind, asks_all, names_kind, states_all
+from bot.cues import asks_all, states_all
 from bot.listing import asks_each, asks_people, enumerates, listed_things, lists_thing, names_people
 from bot.named import (asked_actions, asked_events, asked_organisations, asked_papers, asked_roles, guessed_names,
                        paid_items)
@@ -171,7 +171,7 @@ def prefer_typed(query: Query, hits: list[Hit], ratio: float, depth: int = 5) ->
         The hits, reordered or as they were.
     """
     want, unit, every = wanted(query.text), asked_unit(query.text.lower()), asks_all(query.text)
-    kind = asked_kind(query.text)  # 按照什么标准: a window naming a 标准
+    measure = asked_measure(query.text, loose=False)  # 多少艘舰艇: a window counting ships
     # A comparison is about the things compared: another window's 第一 about something else answers nothing.
     if want and want[0] in ("comparison", "first"):
         want = None
@@ -179,9 +179,9 @@ def prefer_typed(query: Query, hits: list[Hit], ratio: float, depth: int = 5) ->
     def has(h: Hit) -> bool:  # the kind asked for, and a figure in the unit asked for (多少公里: 5公里以上)
         text = h.passage.text
         return ((not want or holds(want, text, query.text)) and (not unit or bool(unit.search(text.lower())))
-                and (not every or states_all(text)) and (not kind or names_kind(kind, text)))
+                and (not every or states_all(text)) and (not measure or bool(measure.search(text))))
 
-    if not (want or unit or every or kind) or not hits or has(hits[0]):
+    if not (want or unit or every or measure) or not hits or has(hits[0]):
         return hits
     for i, h in enumerate(hits[1:depth], 1):
         same_doc = h.passage.doc_id == hits[0].passage.doc_id

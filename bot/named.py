@@ -119,6 +119,8 @@ def paid_items(question: str) -> tuple[str, ...]:
 # Not companies, schools or agencies: 九巴, 东日本旅客铁道 and 理藩院 answer those (31 of 72 CMRC gold paragraphs).
 # Nor a service window or a subdistrict, which a text names as one (政务服务窗口, 辛安街道).
 _WHICH_ORG = re.compile(r"(?:哪|什么|哪几|哪一)(?:家|个|些|所)?[^，。？?]{0,2}?(银行|医院|窗口|街道)")
+_WHICH_ORG_EN = re.compile(r"\bwhich (?:[a-z]+ )?(bank|hospital)s?\b")  # which banks are among the 19 …
+_ORG_EN = {"bank": "银行", "hospital": "医院"}
 
 
 def asked_organisations(question: str) -> tuple[str, ...]:
@@ -130,7 +132,8 @@ def asked_organisations(question: str) -> tuple[str, ...]:
     Returns:
         The kinds asked for (银行, 医院, 窗口, 街道), empty when the question asks for none.
     """
-    return tuple(dict.fromkeys(_WHICH_ORG.findall(question.lower())))
+    q = question.lower()
+    return tuple(dict.fromkeys(_WHICH_ORG.findall(q) + [_ORG_EN[w] for w in _WHICH_ORG_EN.findall(q)]))
 
 
 # "颁奖仪式是哪天举行的": the day of an event, which a text that never names the event (the news date) does not give.

@@ -56,14 +56,14 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
     # "What must I meet to get in": a requirement (条件, 须, 年满); a passage on the programme alone has not said.
     ("requirement", re.compile(r"(?:满足|符合|具备|需要|要|得)(?:什么|哪些|啥|何种)(?:样的)?(?:条件|资格|要求|门槛)|"
                                r"(?:条件|门槛)(?:是什么|有哪些|是啥|有啥)|有(?:什么|啥|哪些)(?:门槛|条件限制|限制条件)"),
-     re.compile(r"条件|要求|资格|门槛|符合|须|需|凡|只要|限于|以上|以下|不得|应当|必须|达到|满足|具备|不超过|至少|年满")),
+     re.compile(r"条件|要求|资格|门槛|符合|须|凡|只要|限于|不得|应当|达到|满足|具备|不超过|至少|年满")),
     # "Where exactly is the 52.8 km² zone": a position (位于, 以东, a road or a town), finer than the district or city
     # the case is of.
     ("position", re.compile(r"(?:具体|究竟|到底)(?:在|位于|喺)?(?:哪里|哪儿|哪块|哪片|哪一块|哪一片|哪个位置|什么位置|边个位置|位置|"
                             r"方位)(?=[？?。！!，,\s呢啊呀吧]|$)|四至|(?:边界|范围)[^，。？?]{0,3}(?:在哪|怎么划|划到哪)|"
-                            r"(?:在|位于|喺)(?:哪个|边个|哪一个)(?:位置|街道|片区|地段|方位)"),
+                            r"(?:在|位于|喺|设在)(?:哪个|边个|哪一个)(?:位置|街道|片区|地段|方位|园区)"),
      re.compile(r"位于|地处|坐落|临|毗邻|境内|以[东西南北]|[东西南北]至|[东西南北]起|沿线|周边|附近|一带|之间|交界|"
-                r"[东西南北]部|[\u4e00-\u9fff]{2}(?:路|街道|街|镇|乡|村|湾)(?![长径线面况道])")),
+                r"[东西南北]部|[\u4e00-\u9fff]{2}(?:路|街道|街|镇|乡|村|湾|园)(?![长径线面况道林艺])")),
     # "Who did it first": 率先, 首次 say so as well as 最早.
     ("first", re.compile(r"(?:谁|哪|什么)[^，。？?]{0,10}最(?:早|先)|最(?:早|先)的?(?:是|为)(?:谁|哪)"),
      re.compile(r"最早|最先|率先|首次|首个|首先|首创|第一|首位|开创|先河")),
@@ -152,7 +152,8 @@ _OF_GROUP = re.compile(r"(?:里面|里头|之中|当中|中间|里|中)有?(?:�
 _ALL = re.compile(r"均有|均已|全部|全都|都有|无一例外|个个")
 
 # Kinds a question may state one of itself ("除了十区市，还有几个…", "2016年的结果什么时候公布"): that one is no answer.
-_STATED = frozenset({"ratio", "money", "area", "people", "duration", "date", "ordinal", "number", "position"})
+_STATED = frozenset({"ratio", "money", "area", "people", "duration", "date", "ordinal", "number", "position",
+                     "requirement"})
 
 
 def holds(want: tuple[str, re.Pattern], text: str, question: str) -> bool:
@@ -166,9 +167,11 @@ def holds(want: tuple[str, re.Pattern], text: str, question: str) -> bool:
     Returns:
         True when the text has a match the question does not already give.
     """
+    q = question.lower()
+    if want[0] == "company":  # "“在市北”APP是哪家公司开发的": the app the question names is no company's name
+        return any(not (m.group().isascii() and m.group().lower() in q) for m in want[1].finditer(text))
     if want[0] not in _STATED:
         return bool(want[1].search(text))
-    q = question.lower()
     if want[0] == "number" and _OF_GROUP.search(q) and _ALL.search(text):
         return True  # "十个区市里面有几个入选": all of them (十区市均有入选)
     return any(m.group().strip().lower() not in q and (want[0] != "number" or _counts_asked(text, m.end(), q))

@@ -36,18 +36,23 @@ def asked_unit(question: str) -> re.Pattern | None:
     return None
 
 
-def asked_measure(question: str) -> re.Pattern | None:
+def asked_measure(question: str, loose: bool = True) -> re.Pattern | None:
     """The measure word a question counts things with (几条线, 多少家), as a pattern its answer holds.
 
     Args:
         question: the Simplified question.
+        loose: also 个 and "only one" (唯一) answer; False for the measure words of its kind alone.
 
     Returns:
-        A pattern matching a count with that measure word, one of its kind or 个 (28间 for 几家), or saying there is
-        only one (唯一); None when the question counts with 个, people or nothing.
+        A pattern matching a count with that measure word or one of its kind (28间 for 几家); None when the question
+        counts with 个, people or nothing.
     """
     counted = re.search(r"(?<![哪那这第])(?:多少|几)([\u4e00-\u9fff])", question)
     # 多少人 is a count of people (150万 answers it), which the people kind checks.
     kind = next((k for k in _MEASURE_WORDS if counted and counted.group(1) != "人" and counted.group(1) in k.split("|")),
                 None)
-    return re.compile(_FIGURE + kind + "|个)|唯一|独一") if kind else None
+    if not kind:
+        return None
+    # "单位有几家啊": "the only one" answers a count of what came before; "几条线" counts a noun it names after.
+    only = "|唯一|独一" if not re.match(r"(?![啊呀呢吧嘛哦])[\u4e00-\u9fff]", question[counted.end():]) else ""
+    return re.compile(_FIGURE + kind + "|个)" + only) if loose else re.compile(_FIGURE + kind + ")")

@@ -112,3 +112,11 @@ def test_things_counted_with_a_measure_word_of_their_own_are_counted_with_it():
     assert asked_measure("屈臣氏在香港设有多少家分店？").search("设有28间分店")  # 间 counts shops as 家 does
     assert asked_measure("重点项目拿奖的单位有几家？").search("市地铁工程建设指挥部是获奖的唯一重点项目单位")
     assert asked_measure("多少人报名") is None and asked_measure("哪几家银行") is None  # people; which ones
+
+
+def test_the_thing_measured_before_or_and_a_part_named_within_a_whole_by_its_own_word():
+    assert measured_things("注册用户或关注人数有多少？") == ("用户",)  # 人数 is an amount: the other one is measured
+    assert measured_things("门诊量或服务人口有多少？") == ("门诊量",)
+    assert measured_things("青岛开发区2016年的GDP是多少？") == ("gdp",)  # as the lower-cased text is searched
+    assert asked_parts("高新区引进的4000余名人才中外籍人才有多少？") == ("外籍",)  # 人才 is the whole's word
+    assert asked_parts("外籍的有多少") == ("外籍",)

@@ -4,7 +4,7 @@ from index.query import Query
 from index.types import Passage
 
 from bot.answer import best_window, quote
-from bot.cues import asked_kind, asks_all, asks_method, gives_method, names_kind, states_all
+from bot.cues import asks_all, asks_method, gives_method, states_all
 
 
 def test_questions_for_a_method_and_sentences_that_name_one():
@@ -40,16 +40,3 @@ def test_whether_all_of_a_group_did_is_answered_by_a_text_saying_all_did():
     assert not asks_all("特长的鼻端往往都是用来干什么的？")  # 么 in 什么: what, not whether
     assert states_all("本市评选出2016年度创新工作案例，十区市均有入选") and not states_all("十区市创新工作各有亮点")
 
-
-def test_the_kind_of_thing_asked_for_is_named_by_the_sentence_that_answers():
-    assert asked_kind("市北区那些数据都汇到哪里 区里是建了个啥中心吧") == "中心"
-    assert asked_kind("这个创新案例评选是按照啥标准来评的啊") == "标准"
-    assert asked_kind("什么时候评选的") == "" and asked_kind("地铁办做了什么") == ""  # no kind of thing
-    assert names_kind("标准", "以创新性、领先性、实效性为标准，逐一评分。")
-    assert not names_kind("标准", "大力实施“国际化+”“标准化+”行动")  # 标准化 is no standard
-    sentences = ("运用大数据、云计算等，对人口、企业等信息数据分析利用；", "建设区级信息数据中心，实现信息互通、资源共享；")
-    passage = Passage(passage_id="s#0", doc_id="s", doc_title="t", text="".join(sentences), sentences=sentences)
-    question = "市北区那些人口企业的数据都汇到哪里 区里是建了个啥中心吧"
-    query = Query(text=question, search_terms=("人口", "企业", "数据", "中心"),
-                  keywords=(("人口", 2.0), ("企业", 2.0), ("数据", 2.0), ("中心", 1.5)), constraints=())
-    assert "数据中心" in quote(query, passage, question, AnswerConfig(), "hans")

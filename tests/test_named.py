@@ -74,3 +74,9 @@ def test_the_day_of_an_event_and_a_benefit_by_kind_name_what_the_text_must_name(
     assert paid_items("高新区引进的人才，子女上学能享受什么优惠政策？") == ("优惠政策",)
     assert paid_items("开发区考核拿了省内第一，省里给了企业什么税收优惠没有？") == ("税收优惠",)
     assert paid_items("政府有哪些政策支持互联网工业") == ()
+
+
+def test_english_which_banks_name_banks():
+    assert asked_organisations("Which banks are among the 19 financial institutions that signed?") == ("银行",)
+    assert asked_organisations("Which hospital can I go to?") == ("医院",)
+    assert asked_organisations("Which financial institutions signed?") == ()

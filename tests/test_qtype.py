@@ -227,6 +227,7 @@ def test_how_many_of_a_group_the_question_names_is_answered_by_all_of_them():
 def test_a_requirement_and_an_exact_position_ask_for_them():
     kind, pattern = wanted("高新区那个千人计划创业示范基地，入驻要满足什么条件？")
     assert kind == "requirement" and pattern.search("申请人须年满18周岁") and pattern.search("符合条件的企业均可申请")
+    assert not pattern.search("仅“十三五”期间，即需资金约1845亿元")  # needing money is no requirement
     assert not pattern.search("获批建设“千人计划”创业示范基地等国家级人才基地4个")
     assert wanted("2011年华南理工大学法学院获批了什么资格？") is None  # granted, not required
     kind, pattern = wanted("开发区那52.8平方公里转型发展区具体在哪 四至范围是")
@@ -246,3 +247,11 @@ def test_which_year_a_name_carries_and_comparisons_in_shoppers_words():
     assert wanted("Are private community clinics in Licang cheaper than the public ones?")[0] == "comparison"
     assert wanted("How does the High-tech Zone's talent funding compare with Shenzhen's?")[0] == "comparison"
     assert wanted("Were more than 4000 talents brought in?") is None
+
+
+def test_an_app_named_in_the_question_is_no_company_and_a_park_is_a_position():
+    kind, pattern = wanted("“在市北”app是哪家公司开发的？")
+    assert kind == "company" and not holds((kind, pattern), "开发“在市北”APP和微信公众号", "“在市北”app是哪家公司开发的？")
+    assert holds((kind, pattern), "由SEGA开发", "这款游戏是哪家公司开发的？")
+    kind, pattern = wanted("千人计划创业示范基地设在哪个园区？")
+    assert kind == "position" and pattern.search("基地设在青岛软件园") and not pattern.search("获批建设创业示范基地")
