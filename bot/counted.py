@@ -128,7 +128,8 @@ def asked_parts(question: str) -> tuple[str, ...]:
         # "4000余名人才中外籍人才有多少": the whole's noun (人才) repeated in the part says nothing; 外籍 is the part.
         whole = question[max(0, m.start() - 2):m.start()] if m.group(2) else ""
         phrases.append(phrase[:-2] if whole and len(phrase) > 3 and phrase.endswith(whole) else phrase)
-    parts = ([w for w in cut(p) if w.word not in STOPWORDS] for p in phrases)
+    # "重点项目类别的有几家": a word for a kind (类别) is no part of what is counted.
+    parts = ([w for w in cut(p) if w.word not in STOPWORDS and w.word not in _GENERIC] for p in phrases)
     return tuple("".join(w.word for w in p) for p in parts
                  if len("".join(w.word for w in p)) >= 2 and any(not w.flag.startswith(("v", "d")) for w in p))
 

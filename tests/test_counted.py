@@ -120,3 +120,4 @@ def test_the_thing_measured_before_or_and_a_part_named_within_a_whole_by_its_own
     assert measured_things("青岛开发区2016年的GDP是多少？") == ("gdp",)  # as the lower-cased text is searched
     assert asked_parts("高新区引进的4000余名人才中外籍人才有多少？") == ("外籍",)  # 人才 is the whole's word
     assert asked_parts("外籍的有多少") == ("外籍",)
+    assert asked_parts("获奖单位中属于重点项目类别的有几家？") == ()  # 类别 names a kind, no part
