@@ -14,7 +14,7 @@ from index.yesno import stated_conditions
 from bot.counted import asked_parts, asks_rate, counted_things, guessed_amounts, measured_things, named_loosely
 from bot.crosslingual import names_match
 from bot.cues import asks_all, states_all
-from bot.listing import asks_each, asks_people, enumerates, listed_things, lists_thing, names_people
+from bot.listing import asks_each, asks_people, enumerates, listed_things, lists_thing, names_people, stated_count
 from bot.named import (asked_actions, asked_events, asked_organisations, asked_papers, asked_roles, guessed_names,
                        paid_items)
 from bot.qtype import holds, wanted
@@ -97,7 +97,8 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "")
     if asks_each(query.text) and not enumerates(top.passage.text):
         return Decision(False, "no_list")
     # "Which are those 19 financial institutions?" over a passage that counts them and lists other things.
-    if any(lists_thing(t, top.passage.text) is False for t in listed_things(query.text)):
+    count = stated_count(query.text)
+    if any(lists_thing(t, top.passage.text, count) is False for t in listed_things(query.text)):
         return Decision(False, "no_list")
     # "Was Jimo's case the first?": a passage that ranks nothing has not said.
     ranks = stated_ranks(query.text)

@@ -12,7 +12,8 @@ _PEOPLE_EN = (r"(?:academician|expert|scholar|member|official|leader|doctor|peop
               r"specialist|professor|staff|employee|deput|representative|researcher|talent|worker|nurse)")
 # In English, people counted in the question: "who are the 24 academicians", "name the 43 experts"; not "who are the
 # members of the panel" (its make-up answers that).
-_WHO_ALL = re.compile(r"(?:都|分别|各)是谁|是哪几位|姓甚名谁|\b(?:who (?:are|were)|names? of|name) (?:all )?(?:the|those|these) "
+_WHO_ALL = re.compile(r"(?:都|分别|各)是谁|是哪几位|姓甚名谁|都有谁|都有哪几位|"
+                      r"\b(?:who (?:are|were)|names? of|name) (?:all )?(?:the|those|these) "
                       r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|dozens?) (?:[a-z-]+ )?" + _PEOPLE_EN, re.I)
 # "Which ten are they, one by one?": an enumeration (11 CMRC/DRCD gold paragraphs all hold one).
 _PLACE_ENDS = frozenset("区市县省州局委办村镇乡路街港湾岛山河")  # jieba tags some places as names (高新区)
@@ -44,7 +45,7 @@ def enumerates(text: str) -> bool:
 
 # "那19家金融机构分别是哪几家": the things asked for one by one, counted in the question (19家 + 金融机构).
 _WHICH_ONES = re.compile(r"分别是哪|分别叫|都有哪|都是哪些|都是哪几|具体是哪些|具体是哪[两二三四五六七八九十几\d]|是哪几|有哪几|"
-                         r"是哪[两二三四五六七八九十\d]+[个家位所项条]|叫(?:什么|啥)名字|具体叫(?:什么|啥)|名字(?:全|都)?列")
+                         r"是哪[两二三四五六七八九十\d]+[个家位所项条]|叫(?:什么|啥)名字|具体叫(?:什么|啥)|都叫(?:什么|啥)|名字(?:全|都)?列")
 # A count the question states (那19家, 十个, 那几家), not one it asks (哪两条) nor a rank (第一个).
 # Counted administrative units need no measure word (十区市, 两区县).
 _COUNTED = re.compile(r"(?<![哪第\d])(?:\d+|[两二三四五六七八九十]+|(?<=[那这])几)\s*(?:[个家位名所项条]([\u4e00-\u9fff]{2,12}?)|"
@@ -96,19 +97,33 @@ def listed_things(question: str) -> tuple[str, ...]:
     return tuple(things)
 
 
-def lists_thing(thing: str, text: str) -> bool | None:
+def stated_count(question: str) -> str:
+    """Args: question: the Simplified question. Returns: the count in figures of the things it asks for one by one
+    (那56家…叫啥名字 -> 56家), or an empty string."""
+    # Not when what is asked comes after a 的 (19家金融机构签的协议叫什么名字: the agreement, not the 19).
+    m = next((c for c in _COUNTED.finditer(question) if c.group(1) and not _OF_NOUN.match(question, c.end())), None) \
+        if _WHICH_ONES.search(question) else None
+    count = re.match(r"\d+\s*[个家位名所项条]", m.group()) if m else None
+    return count.group() if count else ""
+
+
+def lists_thing(thing: str, text: str, count: str = "") -> bool | None:
     """Whether a text lists the things it names (工商银行、建设银行等19家金融机构; 工商银行等; 金融机构：A、B).
 
     Args:
         thing: the counted noun (金融机构); its longest ending found in the text stands for it (社区卫生服务机构 for
             公立社区卫生服务机构).
         text: the passage.
+        count: the count the question gives (56家): where the text names the thing otherwise (民营机构56家), the
+            count stands for it.
 
     Returns:
         True when a list stands right before or right after it, False when it is named without one, None when the
         text does not name it (other checks judge that).
     """
     named = next((thing[i:] for i in range(len(thing) - 1) if thing[i:] in text), None)
+    if named is None and count and count in text:
+        named = count
     if named is None:
         return None
     word = re.escape(named)

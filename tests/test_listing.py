@@ -79,3 +79,16 @@ def test_names_asked_for_things_the_question_counts():
     assert listed_things("十个区市都有入选，能不能把这十个的名字全列出来？") == ("区市",)
     assert listed_things("市北区开发的APP叫什么名字？") == ()  # one thing's name: no count
     assert lists_thing("社区卫生服务机构", "李沧61家社区卫生服务机构中，民营机构56家，占92%") is False
+
+
+def test_things_asked_by_name_are_found_by_the_count_where_the_text_calls_them_otherwise():
+    from bot.listing import listed_things, lists_thing, stated_count
+
+    question = "李沧那56家民营社区医院都叫啥名"
+    assert listed_things(question) == ("民营社区医院",) and stated_count(question) == "56家"
+    text = "截至目前，李沧61家社区卫生服务机构中，民营机构56家，占92%"
+    assert lists_thing("民营社区医院", text, "56家") is False  # 56家 is there, no list beside it
+    assert lists_thing("民营社区医院", "包括甲医院、乙医院等56家", "56家") is True
+    assert lists_thing("民营社区医院", text) is None  # without the count the text does not name them
+    assert asks_people("高新区那24个院士都有谁") and not asks_people("高新区有多少院士")
+    assert stated_count("地铁跟19家金融机构签的协议叫什么名字") == ""  # the agreement's name, not the 19

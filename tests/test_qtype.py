@@ -255,3 +255,14 @@ def test_an_app_named_in_the_question_is_no_company_and_a_park_is_a_position():
     assert holds((kind, pattern), "由SEGA开发", "这款游戏是哪家公司开发的？")
     kind, pattern = wanted("千人计划创业示范基地设在哪个园区？")
     assert kind == "position" and pattern.search("基地设在青岛软件园") and not pattern.search("获批建设创业示范基地")
+
+
+def test_a_total_whose_thing_comes_before_the_count_needs_a_count_of_it():
+    question = "请问2016年度全市政府系统创新工作案例最终一共评选出了多少个？"
+    want = wanted(question)
+    assert not holds(want, "有3个功能区管理机构、重点项目协调推进机构的创新工作案例此次也一同获奖。", question)
+    assert holds(want, "本市共评选出创新工作案例15个。", question)
+    region = "国家层级认可的人才基地，高新区一共拿下几个？"  # 高新区 has them: no thing before 一共
+    assert holds(wanted(region), "获批建设“千人计划”创业示范基地等国家级人才基地4个", region)
+    plain = "到底一共有多少个？"  # no thing named: any count answers
+    assert holds(wanted(plain), "有3个功能区管理机构获奖。", plain)
