@@ -194,6 +194,7 @@ _TOTAL = re.compile(r"(?:一共|总共|共有|总计|合计|共)[^，。？?]{0,
 # "创新工作案例最终一共评选出了多少个？": the thing totalled comes before 一共 when nothing follows the count.
 _TOTAL_BEFORE = re.compile(r"([\u4e00-\u9fff]{2})(?:最终|最后|到底)?(?:一共|总共|共有|总计|合计)[^，。？?]{0,6}?(?:多少|几)[%s]?"
                            r"(?=[？?。！!，,\s]|$)" % _THING_WORDS)
+_NOT_COUNTED = "区市县省局委府办中里内上下间时"
 _NO_THING = frozenset("这次 本次 此次 到底 究竟 今年 去年 目前 现在 请问 我们 你们 他们 大概 最终 最后 那么 总的".split())
 
 # "一共分成几种类型": a word for kinds or parts is the measure word's, not a thing the text must repeat (三种模式).
@@ -218,8 +219,8 @@ def _counts_asked(text: str, end: int, question: str) -> bool:
         return not re.fullmatch(r"(?:19|20)\d{2}", text[max(0, end - 4):end]) or text[max(0, end - 5):end - 4].isdigit()
     if after[0] in _CLASSIFIERS:
         total = _TOTAL.search(question) or _TOTAL_BEFORE.search(question)
-        # 高新区一共拿下几个: a place or body before 一共 is who has them, not what is counted.
-        total = total if total and total.group(1) not in _NO_THING and total.group(1)[-1] not in "区市县省局委府办" else None
+        # 高新区一共拿下几个, 生涯中一共上阵多少场: who has them, or when, is not what is counted.
+        total = total if total and total.group(1) not in _NO_THING and total.group(1)[-1] not in _NOT_COUNTED else None
         # 一共几个获奖: winners are counted, whatever they are; 功能区…共有几个案例: the count of 3个功能区… is asked.
         return (not total or total.group(1) in _KINDS_OF or total.group(1) in _WINNERS or
                 _of_thing(text, end, total.group(1)) or rest[1:4] in question)

@@ -264,5 +264,7 @@ def test_a_total_whose_thing_comes_before_the_count_needs_a_count_of_it():
     assert holds(want, "本市共评选出创新工作案例15个。", question)
     region = "国家层级认可的人才基地，高新区一共拿下几个？"  # 高新区 has them: no thing before 一共
     assert holds(wanted(region), "获批建设“千人计划”创业示范基地等国家级人才基地4个", region)
+    career = "罗利马整个足球生涯中一共为列斯联上阵多少场？"  # 生涯中 frames the count
+    assert holds(wanted(career), "整个足球生涯一共为列斯联上阵703场，攻入238球", career)
     plain = "到底一共有多少个？"  # no thing named: any count answers
     assert holds(wanted(plain), "有3个功能区管理机构获奖。", plain)
