@@ -17,7 +17,7 @@ ACTIONS = ("补办", "换证", "换领", "换发", "报名", "申请", "办理",
 
 _ISSUE = re.compile(r"办(?:个|张|一张|一个|一下)?[\u4e00-\u9fff]{0,4}(?:证|卡|照)")
 # 招应届生吗, 招护士不: taking people on is 招聘 them
-_HIRE = re.compile(r"招(?:应届|毕业生|大学生|护士|医生|员工|工人|新人|实习生|司机|保安|保洁)")
+_HIRE = re.compile(r"招(?:应届|毕业生|大学生|护士|医生|员工|工人|普工|技工|临时工|新人|实习生|司机|保安|保洁|厨师|服务员)")
 
 
 def asked_actions(question: str) -> tuple[str, ...]:
@@ -43,7 +43,8 @@ def asked_actions(question: str) -> tuple[str, ...]:
 # "Who leads it?": a text that never names the role has not said who holds it.
 _WHO = re.compile(r"谁|哪位|叫什么|什么人|姓什么|who")
 ROLES = ("组长", "副组长", "主任", "局长", "市长", "区长", "县长", "书记", "负责人", "院长", "校长", "董事长", "总经理", "部长",
-         "厅长", "主席", "处长", "科长", "站长", "所长", "经理", "发言人", "联系人", "法人代表", "法定代表人")
+         "厅长", "主席", "处长", "科长", "站长", "所长", "经理", "发言人", "联系人", "法人代表", "法定代表人", "总指挥",
+         "指挥长")
 
 
 # "Which leader proposed it?": any post or head of state answers, but a text naming none has not said (由谁领导 asks

@@ -80,3 +80,8 @@ def test_english_which_banks_name_banks():
     assert asked_organisations("Which banks are among the 19 financial institutions that signed?") == ("银行",)
     assert asked_organisations("Which hospital can I go to?") == ("医院",)
     assert asked_organisations("Which financial institutions signed?") == ()
+
+
+def test_the_commander_and_factory_hiring_are_named_things():
+    assert asked_roles("市地铁工程建设指挥部的总指挥是谁？") == ("总指挥",)
+    assert asked_actions("即墨那些智慧工厂现在招普工吗？") == ("招聘",)

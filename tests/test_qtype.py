@@ -268,3 +268,11 @@ def test_a_total_whose_thing_comes_before_the_count_needs_a_count_of_it():
     assert holds(wanted(career), "整个足球生涯一共为列斯联上阵703场，攻入238球", career)
     plain = "到底一共有多少个？"  # no thing named: any count answers
     assert holds(wanted(plain), "有3个功能区管理机构获奖。", plain)
+
+
+def test_where_each_one_is_asks_for_a_position_and_a_share_far_from_its_question_word_is_a_part():
+    from bot.counted import asked_parts
+
+    kind, pattern = wanted("李沧那56家民营社区卫生服务机构分别在什么地方？")
+    assert kind == "position" and pattern.search("两个站厅分别位于路口南北两侧")
+    assert asked_parts("李沧区民营社区卫生服务机构的门诊量占全区社区门诊总量的比例是多少？") == ("门诊量",)
