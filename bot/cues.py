@@ -43,4 +43,3 @@ def asks_all(question: str) -> bool:
 def states_all(text: str) -> bool:
     """Args: text: a passage or sentence. Returns: whether it says all of a group did (十区市均有入选)."""
     return bool(_STATES_ALL.search(text))
-

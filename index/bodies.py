@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 _SUFFIXES = ("委员会", "办公室", "局", "厅", "署", "委")
-# Words with those endings that name no body: 结局, 大厅, 签署, 常委 (a person), 管委 only after its zone.
+# Words with those endings that name no body: 结局, 大厅, 签署; 常委 and 评委 are people.
 _NOT_BODIES = ("当局", "结局", "格局", "布局", "大局", "战局", "政局", "平局", "时局", "全局", "残局", "僵局", "骗局", "赌局",
                "饭局", "棋局", "定局", "终局", "变局", "乱局", "开局", "出局", "入局", "书局", "药局", "大厅", "餐厅", "客厅",
                "展厅", "门厅", "歌厅", "舞厅", "官署", "部署", "签署", "公署", "常委", "编委", "评委", "主委", "村委", "居委")

@@ -285,7 +285,8 @@ def test_a_window_counting_with_the_asked_measure_word_moves_first():
     sailors = Passage(passage_id="z#0", doc_id="z", doc_title="t", text="目前海军约2030名，空军约2523名。", sentences=())
     ships = dataclasses.replace(sailors, passage_id="z#3", text="目前海军有各类型主要舰艇约10艘。")
     fleet = q("海军目前有多少艘舰艇？", [("海军", 2.0), ("舰艇", 3.0)])
-    assert prefer_typed(fleet, [Hit(sailors, 0.6, 0.9, 0.1, 0.2), Hit(ships, 0.58, 0.9, 0.1, 0.2)], 0.9)[0].passage is ships
+    ranked = prefer_typed(fleet, [Hit(sailors, 0.6, 0.9, 0.1, 0.2), Hit(ships, 0.58, 0.9, 0.1, 0.2)], 0.9)
+    assert ranked[0].passage is ships
     only = dataclasses.replace(sailors, text="市地铁工程建设指挥部是获奖的唯一重点项目单位。")
     three = dataclasses.replace(sailors, passage_id="z#1", text="有3个功能区管理机构的案例也一同获奖。")
     units = q("重点项目拿奖的单位有几家？", [("重点项目", 2.0), ("单位", 1.0)])
