@@ -6,25 +6,19 @@ import re
 
 from index.config import AnswerConfig
 from index.query import Query, coverage
+from index.romanise import sound_alike
 from index.types import Passage
 
-from bot.cues import asks_all, asks_method, gives_method, states_all
+from bot.fit import sentence_score
 from bot.qtype import holds, wanted
 
-_ASKS_NUMBER = re.compile(r"多少|几[个家名位项条次年成倍]?|占比|比例|百分|多大|多长|多高|多远|多久|(?:多|大|高|长|远|贵|快)不(?:多|大|高|长|远|贵|快)|数量|规模|金额|总额|额度|人数|个数|面积|数目|how many|how much|percent")
-_ASKS_WHEN = re.compile(r"什么时候|何时|哪一?年|哪天|几月|几号|时间|日期|when")
-_ASKS_WHO = re.compile(r"谁|哪[两二三四几俩些个]?个?(?:单位|部门|机构|机关)|哪家|什么单位|什么部门|who|which")
-_ASKS_SEVERAL = re.compile(r"哪[两二三四几俩些]个?(?:单位|部门|机构|机关)|which (?:two|three|four|several) \w+")
-_ASKS_WHERE = re.compile(r"哪里|哪儿|在哪|什么地方|哪个区|哪个市|哪些地方|where")
-_HAS_NUMBER = re.compile(r"\d|[一二三四五六七八九十百千万亿两]+(?:个|家|名|项|批|种|年|亿|万|倍|成)")
-_HAS_DATE = re.compile(r"\d{4}年|\d{1,2}月|\d{1,2}日|[一二三四五六七八九十]+月|世纪|年代|期间")
-_HAS_ORG = re.compile(r"政府|管委|指挥部|局|委员会|部门|公司|集团|机构|大学|学院|协会|中心|研究室|办公室")
 _CLAUSE = re.compile(r"[^，：,]*[，：,]?")  # not at 、: a list (海尔、英谷、百灵等) is one clause
 
 
 def focus(query: Query, passage: Passage) -> Query:
     """The part of the query the quote must answer: words the citation names (unit, heading, title) are left out; the
-    case's own words stay, its title being stripped from the sentences instead (_scores).
+    case's own words stay, its title being stripped from the sentences instead (_scores); a word typed by its sound
+    takes the passage's spelling.
 
     Args:
         query: the analysed query.
@@ -34,27 +28,11 @@ def focus(query: Query, passage: Passage) -> Query:
         The query with those keywords dropped (unchanged when nothing would be left).
     """
     context = " ".join(x for x in (passage.unit or "", passage.section, passage.doc_title)).lower()
-    rest = tuple((w, wt) for w, wt in query.keywords if w not in context)
-    if not rest or len(rest) == len(query.keywords):
-        return query
-    return dataclasses.replace(query, keywords=rest)
-
-
-def _sentence_score(query: Query, sentence: str, question: str) -> float:
-    s = sentence.lower()
-    score = coverage(query, s)
-    if _ASKS_NUMBER.search(question) and _HAS_NUMBER.search(s):
-        score += 0.25
-    if _ASKS_WHEN.search(question) and _HAS_DATE.search(s):
-        score += 0.25
-    if _ASKS_WHO.search(question) and _HAS_ORG.search(s):
-        # "哪两个单位": a sentence naming two or more answers before one naming one
-        score += 0.2 if _ASKS_SEVERAL.search(question) and len(_HAS_ORG.findall(s)) >= 2 else 0.1
-    if _ASKS_WHERE.search(question) and re.search(r"[\u4e00-\u9fff](?:省|市|区|县|镇)", s):
-        score += 0.1
-    if (asks_method(question) and gives_method(s)) or (asks_all(question) and states_all(s)):
-        score += 0.4  # above window_margin: the case's summary sentence names no method, nor says "all of them"
-    return score
+    rest = tuple((w, wt) for w, wt in query.keywords if w not in context) or query.keywords
+    # 陪育 typed for 培育, 摸式 for 模式: a word the passage spells otherwise by the same sound is its word.
+    text = passage.text.lower()
+    rest = tuple((w if w in text else sound_alike(w, text) or w, wt) for w, wt in rest)
+    return query if rest == query.keywords else dataclasses.replace(query, keywords=rest)
 
 
 def _trim(sentence: str, query: Query, max_chars: int) -> str:
@@ -72,7 +50,7 @@ def _trim(sentence: str, query: Query, max_chars: int) -> str:
                 break
             window = "".join(clauses[i:j + 1])
             # Scored as sentences are (question-type cues, the kind asked for), so the clause with the amount stays.
-            cov = _sentence_score(query, window, question) + (0.5 if want and holds(want, window, query.text) else 0.0)
+            cov = sentence_score(query, window, question) + (0.5 if want and holds(want, window, query.text) else 0.0)
             # Of runs that hold as much, the shortest: the clauses that answer, not the lead-up to them.
             if cov > best + 1e-9 or (cov > best - 1e-9 and j + 1 - i < best_span[1] - best_span[0]):
                 best, best_span = max(cov, best), (i, j + 1)
@@ -95,7 +73,7 @@ def _scores(query: Query, passage: Passage, question: str) -> list[float]:
     # The words the citation names still break ties: when the heading holds the question's facts (开发区划52.8平方公里),
     # the sentence that states them answers.
     tie = 0.01 if fq is not query else 0.0  # nothing was left out: no second coverage a sentence
-    return [_sentence_score(fq, s.replace(title, "，"), q) + (0.5 if want and holds(want, s, q) else 0.0)
+    return [sentence_score(fq, s.replace(title, "，"), q) + (0.5 if want and holds(want, s, q) else 0.0)
             + (tie * coverage(query, s.lower()) if tie else 0.0) for s in passage.sentences]
 
 

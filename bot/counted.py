@@ -22,7 +22,10 @@ _PART = re.compile(r"([\u4e00-\u9fff]{2,3}?)的(?:有|占)(?:多少|几)|(?:里|
                    r"([\u4e00-\u9fff]{2,4}?)(?:有|占)(?:多少|几)|"
                    r"((?:(?!的)[\u4e00-\u9fff]){2,4}?)(?:约|大约|大概)?(?<![攻侵霸抢])占(?![领据有])[^，。？?]{0,16}(?:多少|多大|几)|"
                    # "4000多名人才里，有多少是刚毕业的青年博士": the part comes after the count (its noun, after any 的).
-                   r"(?:里|里面|当中|之中)[，,]?有?(?:多少|几)[个名位人家]?是([\u4e00-\u9fff]{2,10})")
+                   # "61家机构里头，有几家是开在村里的", "4000多名人才里，有多少人落户了": the part is what they did or are.
+                   r"(?:里|里面|里头|当中|之中)[，,]?有?(?:多少|几)[个名位人家]?(?:是|已经|已)?([\u4e00-\u9fff]{2,10})|"
+                   # "那1.8个亿，有多少是投到新能源的": a share of a sum, after a comma.
+                   r"[，,]有(?:多少|几)[个名位人家]?是([\u4e00-\u9fff]{2,10})")
 
 
 def counted_things(question: str) -> tuple[str, ...]:
@@ -180,9 +183,9 @@ def guessed_amounts(question: str) -> tuple[tuple[str, str], ...]:
 # "Per person / per month": an amount asked as a rate is not answered by a total.
 _PER_ASK = re.compile(r"\bper (?:person|resident|head|capita|patient|household|month|year|day|week)\b|\bannual\b|"
                       r"\b(?:monthly|yearly|a month|a year)\b|"
-                      r"(?:每(?:个|一)?(?:人|位|名|户|家|月|年|天|日|周)|每个[\u4e00-\u9fff]{1,4}|人均|户均|月均|年均|日均|"
+                      r"(?:每(?:个|一)?(?:人|位|名|户|家|月|年|天|日|周)|每(?:一)?(?:亩|平方米|平米|吨|公里|千米|公斤|斤|套)|每个[\u4e00-\u9fff]{1,4}|人均|户均|月均|年均|日均|"
                       r"一个月)[^，。？?]{0,8}(?:多少|几|多高|多大|多长)|(?:多少|几)[^，。？?]{0,6}(?:每(?:个|一)?(?:人|位|户|月|年|天)|一个月)")
-_PER_ANSWER = re.compile(r"每|人均|户均|月均|年均|日均|一[日天周年]|单日|全天|/\s*(?:人|户|月|年|天|日|次)|一个月|全年|月薪|年薪|日薪|月工资|年工资")
+_PER_ANSWER = re.compile(r"每|人均|户均|月均|年均|日均|一[日天周年]|单日|全天|/\s*(?:人|户|月|年|天|日|次|亩|平方米|平米|吨|公里|千米|公斤|斤|套)|单价|一个月|全年|月薪|年薪|日薪|月工资|年工资")
 
 
 def asks_rate(question: str) -> re.Pattern | None:

@@ -29,6 +29,10 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
                         r"(?:什么|哪个|啥|个)(?:手机)?(?:app|小程序|公众号|客户端|手机应用|应用程序|手机软件)|个(?:什么|啥)(?:应用|软件)|"
                         r"(?:app|小程序|公众号|客户端|手机应用|手机软件)[^，。？?]{0,4}(?:叫什么|叫啥|名字|名称|是哪个|是什么)"),
      re.compile(r"https?://|www\.|(?:政务|政府|服务|信息|门户|新闻|官方)网|官网|网站|app|小程序|公众号", re.I)),
+    # "那个政策文件叫啥", "国家制造业大规划叫个啥名": a document or programme is named in title marks or quotes.
+    ("title", re.compile(r"(?:文件|法规|条例|意见|通知|规划|纲要|战略|计划|协议)[^，。？?]{0,4}(?:名称|叫什么|叫个?啥|名字|题目|标题|"
+                         r"全称)|文件名|(?:什么|哪个|哪份|啥)文件"),
+     re.compile(r"《[^》]+》|“[^”]{2,30}”|「[^」]{2,30}」|\"[^\"]{2,30}\"")),
     # "Which road is it on": a road or street name, which the office's name is not.
     ("road", re.compile(r"哪条(?:路|街|马路|大街|道)|什么(?:路|街)上|哪个路口|which (?:road|street)"),
      re.compile(r"[\u4e00-\u9fff](?:路|大街|大道|街|巷|胡同)(?![径线程面边口况道])|\d+\s*号")),
@@ -97,7 +101,8 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
                          r"(?:多少|几)[^，。？?]{0,4}[^\s，。？?经花消浪]费(?![时劲力心])|奖金|奖励(?:了)?多少|工资|薪水|薪酬|收入|产值|"
                          r"多少钱|花多少(?!时间|天|年|个?月|小时|分钟)|要花(?![^，。？?]{0,3}(?:时间|天|年|月|小时|分钟))|资金|投资|总投入|"
                          r"经费|费用|金额|营收|利润|预算|补贴|多少元|how much money|"
-                         r"\bcosts?\b|\bfees?\b|\bprice|salar|\bwages?\b|subsid|\bbonus|prize money|how much (?:[a-z]+ )?(?:capital|funding|investment)"),
+                         r"\bcosts?\b|\bfees?\b|\bprice|salar|\bwages?\b|subsid|\bbonus|prize money|how much (?:[a-z]+ )?(?:capital|funding|investment)|"
+                         r"how much\b[^?]{0,60}\b(?:spends?|spent|spending|pays?|paid|invest(?:s|ed)?)\b"),
      re.compile(MONEY)),
     ("area", re.compile(r"面积|多大的?(?:地方|区域|范围)?[？?]?$|有多大|占地|多大一?[块片]|多少(?:亩|土地)|"
                         r"square (?:kilomet|met|mile)|hectare|how large|how big"),

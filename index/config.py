@@ -59,7 +59,7 @@ class AnswerConfig:
     min_confidence: float = 0.865
     min_dense_foreign: float = 0.745
     min_coverage_foreign: float = 0.18
-    min_dense_translated: float = 0.70
+    min_dense_translated: float = 0.69
     min_coverage_translated: float = 0.65
     sentence_dense_weight: float = 0.0
     window_margin: float = 0.35

@@ -24,7 +24,7 @@ just only more most less least there s t don didn isn aren wasn weren has does r
 exactly actually really ever yet still take took taken whether if kind sort besides apart except try tried trying
 attempt attempting itself themselves himself herself beside besides among according article say said saying
 mention mentioned out up
-name named called date year time number amount figure
+name named called title titled date day year time number amount figure uh um er erm hmm
 one two three four five six seven eight nine ten eleven twelve twenty hundred thousand dozen""".split())
 
 

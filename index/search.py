@@ -146,7 +146,9 @@ class HybridSearcher:
             query = dataclasses.replace(query, keywords=query.keywords + tuple((w, mean) for w in missing))
         # "the 2017 awards": a year is a constraint in English too (Chinese writes it 2017年).
         years = tuple(dict.fromkeys(re.findall(r"\b((?:19|20)\d{2})\b", text)))
-        return dataclasses.replace(query, text=text, alternatives=alternatives, constraints=years,
+        # "Metro Line 1" (1号线) is one line, which the answer must name, as in Chinese.
+        lines = tuple(g[0] for g in groups if re.fullmatch(r"\d+号线", g[0]))
+        return dataclasses.replace(query, text=text, alternatives=alternatives, constraints=years + lines,
                                    synonym_weight=1.0 if alternatives else 0.0)
 
     def _synonym_scores(self, query: Query, terms: list[str]) -> np.ndarray:

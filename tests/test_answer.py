@@ -131,12 +131,12 @@ def test_citation_names_case_unit_and_document():
 
 
 def test_a_not_a_question_about_a_quantity_asks_for_the_number():
-    from bot.answer import _sentence_score
+    from bot.fit import sentence_score
 
     # "多不多" names no number word, yet it asks how many: a sentence with figures scores higher for it
     query = q("民营机构多不多", [("民营", 2.0), ("机构", 1.0)])
     figures = P.sentences[1]
-    assert _sentence_score(query, figures, "民营机构多不多") > _sentence_score(query, figures, "民营机构好不好")
+    assert sentence_score(query, figures, "民营机构多不多") > sentence_score(query, figures, "民营机构好不好")
 
 
 def test_a_question_for_contact_details_needs_them_in_the_passage():
@@ -291,3 +291,30 @@ def test_a_window_counting_with_the_asked_measure_word_moves_first():
     three = dataclasses.replace(sailors, passage_id="z#1", text="有3个功能区管理机构的案例也一同获奖。")
     units = q("重点项目拿奖的单位有几家？", [("重点项目", 2.0), ("单位", 1.0)])
     assert prefer_typed(units, [Hit(only, 0.6, 0.9, 0.1, 0.2), Hit(three, 0.58, 0.9, 0.1, 0.2)], 0.9)[0].passage is only
+
+
+def test_a_price_per_unit_of_land_and_a_level_asked_for():
+    land = Passage(passage_id="l#0", doc_id="l", doc_title="t", text="开发区划定转型发展区，投入1.8亿元专项资金。",
+                   sentences=("开发区划定转型发展区，投入1.8亿元专项资金。",))
+    priced = dataclasses.replace(land, passage_id="l#1", text="转型发展区工业用地出让价格为每亩20万元。",
+                                 sentences=("转型发展区工业用地出让价格为每亩20万元。",))
+    query = q("转型发展区的工业用地每亩多少钱", [("转型", 1.0), ("工业用地", 3.0), ("每亩", 3.0)])
+    assert decide(query, [hit(0.95, 0.9, land)], CFG).reason == "no_rate"  # a total is no price per mu
+    assert decide(query, [hit(0.95, 0.9, priced)], CFG).answered
+    grid = Passage(passage_id="g#0", doc_id="g", doc_title="t", text="市北区建设城市治理网格化系统。建设区级信息数据中心。",
+                   sentences=("市北区建设城市治理网格化系统。", "建设区级信息数据中心。"))
+    query = q("市北区网格化治理建的数据中心是哪一级的", [("网格化", 2.4), ("治理", 2.4), ("数据中心", 2.4), ("一级", 3.5)])
+    assert "区级" in quote(query, grid, query.text, CFG, "hans")  # the sentence holding a level
+
+
+def test_a_word_typed_by_its_sound_takes_the_passages_spelling_in_the_quote():
+    from bot.answer import focus
+
+    long = ("即墨市抢抓“中国制造2025”等机遇，" + "，".join(f"第{i}项工作取得进展" for i in range(12))
+            + "，先后培育起个性化定制、智慧工厂等独具特色发展模式。")
+    p = Passage(passage_id="j#0", doc_id="j", doc_title="t", text=long, sentences=(long,))
+    query = q("即墨陪育出了啥发展摸式", [("陪育", 3.5), ("发展", 0.8), ("摸式", 3.5)])
+    assert dict(focus(query, p).keywords) == {"培育": 3.5, "发展": 0.8, "模式": 3.5}
+    assert "个性化定制" in quote(query, p, query.text, CFG, "hans")
+    plain = q("即墨培育出了啥", [("培育", 3.5)])
+    assert focus(plain, p) is plain  # nothing to respell, nothing left out: the query itself

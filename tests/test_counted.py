@@ -121,3 +121,17 @@ def test_the_thing_measured_before_or_and_a_part_named_within_a_whole_by_its_own
     assert asked_parts("高新区引进的4000余名人才中外籍人才有多少？") == ("外籍",)  # 人才 is the whole's word
     assert asked_parts("外籍的有多少") == ("外籍",)
     assert asked_parts("获奖单位中属于重点项目类别的有几家？") == ()  # 类别 names a kind, no part
+
+
+def test_a_part_told_by_what_it_did_and_a_share_of_a_sum_after_a_comma():
+    assert asked_parts("李沧那61家社区卫生服务机构里头，有几家是开在村里的？") == ("开村里",)
+    assert asked_parts("高新区引进的4000多名人才里，有多少人落户买房了？") == ("落户买房",)
+    assert asked_parts("高新区那1.8个亿，有多少是投到人才项目的？") == ("投人才",)  # 项目 is a generic word
+    text = "获得预授信额度超3000亿元，其中贷款2000亿元。"
+    assert _decided(text, "那3000亿预授信，有多少是贷款？", (("预授信", 2.0), ("贷款", 2.0))).answered
+    green = _decided("投入1.8亿元专项资金重点培育高端人才项目245个。", "高新区那1.8个亿，有多少是投到环保的？",
+                     (("1.8", 2.0), ("环保", 3.0)))
+    assert green.reason == "no_part"
+    settled = _decided("引进各类高层次人才4000余人。", "高新区引进的4000多名人才里，有多少人落户买房了？",
+                       (("人才", 2.0), ("落户", 3.0), ("买房", 3.0)))
+    assert settled.reason == "no_part"

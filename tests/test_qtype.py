@@ -276,3 +276,12 @@ def test_where_each_one_is_asks_for_a_position_and_a_share_far_from_its_question
     kind, pattern = wanted("李沧那56家民营社区卫生服务机构分别在什么地方？")
     assert kind == "position" and pattern.search("两个站厅分别位于路口南北两侧")
     assert asked_parts("李沧区民营社区卫生服务机构的门诊量占全区社区门诊总量的比例是多少？") == ("门诊量",)
+
+
+def test_a_documents_or_programmes_name_is_in_title_marks_or_quotes_and_english_spending_is_money():
+    kind, pattern = wanted("即墨出台的政策文件叫什么？")
+    assert kind == "title" and pattern.search("出台《支持互联网工业发展的意见》") and not pattern.search("出台了政策")
+    assert wanted("即墨那边抓住的国家制造业大规划叫个啥名？")[1].search("抢抓“中国制造2025”等机遇")
+    assert wanted("即墨 政策文件 名称")[0] == "title" and wanted("这个政策好不好") is None
+    kind, pattern = wanted("How much does the district spend each year on buying services?")
+    assert kind == "money" and pattern.search("投入1.8亿元") and not pattern.search("民营机构56家")

@@ -76,3 +76,9 @@ def test_a_place_typed_by_its_sound_is_searched_as_the_corpus_spells_it():
     assert result.query.text.startswith("即墨市") and result.hits[0].passage.passage_id == "d#0"
     assert respell("李仓区有几家民营机构", s.tokenizer, "即墨市\n李沧区") == "李沧区有几家民营机构"
     assert respell("崂山区有几家民营机构", s.tokenizer, "即墨市\n李沧区") == "崂山区有几家民营机构"  # another place
+
+
+def test_a_metro_line_named_in_english_must_be_the_answers_line():
+    s = _searcher([["再次成功为4号线引入社会资本42.32亿元。"], ["本市远期规划轨道交通总投资4000亿元。"]], SearchConfig())
+    assert s.analyse("How much was invested in Metro Line 1 and Line 2?").constraints == ("1号线", "2号线")
+    assert s.analyse("How much social capital did Line 4 bring in in 2016?").constraints == ("2016", "4号线")

@@ -161,3 +161,11 @@ def test_everyday_english_phrases_translate_as_official_text_says_them():
     groups, _ = translate("Which national opportunities did Jimo seize, and what does the credit cover?")
     assert ("抢抓", "抓住", "把握") in groups and ("涵盖", "覆盖", "包括") in groups
     assert "out" not in translate("What did the city carry out?")[1]
+
+
+def test_how_reporters_found_out_about_a_selections_result_and_frame_words_of_english_questions():
+    groups, rest = translate("uh what day did the reporter find out about the selection results?")
+    assert ("获悉", "了解", "得知") in groups and ("评选", "评选出") in groups and rest == []
+    assert translate("What is the title of Jimo's winning case?")[1] == ["jimo"]  # title asks, like name
+    groups, _ = translate("Which departments does the grid system do joint duty with?")
+    assert ("联合值班", "值班") in groups
