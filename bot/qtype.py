@@ -29,9 +29,10 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
                         r"(?:什么|哪个|啥|个)(?:手机)?(?:app|小程序|公众号|客户端|手机应用|应用程序|手机软件)|个(?:什么|啥)(?:应用|软件)|"
                         r"(?:app|小程序|公众号|客户端|手机应用|手机软件)[^，。？?]{0,4}(?:叫什么|叫啥|名字|名称|是哪个|是什么)"),
      re.compile(r"https?://|www\.|(?:政务|政府|服务|信息|门户|新闻|官方)网|官网|网站|app|小程序|公众号", re.I)),
-    # "那个政策文件叫啥", "国家制造业大规划叫个啥名": a document or programme is named in title marks or quotes.
-    ("title", re.compile(r"(?:文件|法规|条例|意见|通知|规划|纲要|战略|计划|协议)[^，。？?]{0,4}(?:名称|叫什么|叫个?啥|名字|题目|标题|"
-                         r"全称)|文件名|(?:什么|哪个|哪份|啥)文件"),
+    # "那个政策文件叫啥": a document is named in title marks; "国家制造业大规划叫个啥名": a programme in them or quotes.
+    ("title", re.compile(r"(?:文件|法规|条例|意见|通知|协议)[^，。？?]{0,4}(?:名称|叫什么|叫个?啥|名字|题目|标题|全称)|文件名|"
+                         r"(?:什么|哪个|哪份|啥)(?:政策)?文件"), re.compile(r"《[^》]+》")),
+    ("title", re.compile(r"(?:规划|纲要|战略|计划)[^，。？?]{0,4}(?:名称|叫什么|叫个?啥|名字|题目|标题|全称)"),
      re.compile(r"《[^》]+》|“[^”]{2,30}”|「[^」]{2,30}」|\"[^\"]{2,30}\"")),
     # "Which road is it on": a road or street name, which the office's name is not.
     ("road", re.compile(r"哪条(?:路|街|马路|大街|道)|什么(?:路|街)上|哪个路口|which (?:road|street)"),

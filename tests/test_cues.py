@@ -40,3 +40,11 @@ def test_whether_all_of_a_group_did_is_answered_by_a_text_saying_all_did():
     assert not asks_all("特长的鼻端往往都是用来干什么的？")  # 么 in 什么: what, not whether
     assert states_all("本市评选出2016年度创新工作案例，十区市均有入选") and not states_all("十区市创新工作各有亮点")
 
+
+
+def test_a_method_asked_in_slang_and_a_preposition_that_is_no_topic():
+    assert asks_method("地铁那边跟银行借钱，使的是啥新招儿？") and asks_method("地铁找钱用的啥骚操作啊")
+    assert not asks_method("啥时候评的")
+    from index.lexical import get_tokenizer, tokenize
+
+    assert "按照" not in tokenize("这个评选是按照啥标准来评的", get_tokenizer(()))  # according to: no topic

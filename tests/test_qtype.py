@@ -281,6 +281,8 @@ def test_where_each_one_is_asks_for_a_position_and_a_share_far_from_its_question
 def test_a_documents_or_programmes_name_is_in_title_marks_or_quotes_and_english_spending_is_money():
     kind, pattern = wanted("即墨出台的政策文件叫什么？")
     assert kind == "title" and pattern.search("出台《支持互联网工业发展的意见》") and not pattern.search("出台了政策")
+    assert not pattern.search("打造“智能发展”路径")  # a document is named in title marks, not in quotes
+    assert wanted("即墨搞互联网加制造，出了个啥文件？")[0] == "title"
     assert wanted("即墨那边抓住的国家制造业大规划叫个啥名？")[1].search("抢抓“中国制造2025”等机遇")
     assert wanted("即墨 政策文件 名称")[0] == "title" and wanted("这个政策好不好") is None
     kind, pattern = wanted("How much does the district spend each year on buying services?")

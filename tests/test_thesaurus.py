@@ -169,3 +169,10 @@ def test_how_reporters_found_out_about_a_selections_result_and_frame_words_of_en
     assert translate("What is the title of Jimo's winning case?")[1] == ["jimo"]  # title asks, like name
     groups, _ = translate("Which departments does the grid system do joint duty with?")
     assert ("联合值班", "值班") in groups
+
+
+def test_citizens_words_for_a_method_a_portal_borrowing_and_an_opportunity():
+    groups = load_thesaurus()
+    assert "工作法" in groups["法子"] and "门户" in groups["入口"] and "融资" in groups["借钱"]
+    assert "机遇" in groups["东风"] and "联合" in groups["联手"] and "app" in groups["手机端"]
+    assert "高等院校" in groups["大学老师"]
