@@ -18,7 +18,7 @@ from bot.listing import asks_each, asks_people, enumerates, listed_things, lists
 from bot.named import (asked_actions, asked_events, asked_organisations, asked_papers, asked_roles, guessed_names,
                        paid_items)
 from bot.qtype import holds, wanted
-from bot.ranks import rank_named, stated_ranks
+from bot.ranks import rank_named, ranked_elsewhere, stated_ranks
 from bot.units import asked_measure, asked_unit
 
 
@@ -104,6 +104,8 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "")
     ranks = stated_ranks(query.text)
     if ranks and not any(rank_named(r, text) for r in ranks):
         return Decision(False, "no_rank")
+    if want and want[0] == "ordinal" and ranked_elsewhere(query.text.lower(), text):
+        return Decision(False, "no_rank_in_scope")
     return Decision(True)
 
 

@@ -47,3 +47,30 @@ def rank_named(rank: str, text: str) -> bool:
         forms = {n, _CN_DIGITS.get(n, n), next((c for c, d in _CN_DIGITS.items() if d == n), n)}
         return any(f"第{f}" in text for f in forms) or (n in ("一", "1") and any(w in text for w in _FIRST))
     return rank in ("冠军", "榜首", "状元", "头名") and any(w in text for w in _FIRST)
+
+
+# "全国排第几" over "在省内列第一、在全国保持前列": a place given within another scope does not answer.
+_SCOPES = (("national", re.compile(r"全国|国内|\bnationally\b|\b(?:across|in) the (?:whole )?country\b")),
+           ("provincial", re.compile(r"全省|省内|省里|\bprovincially\b|\bin the province\b")),
+           ("city", re.compile(r"全市|市内|\bin the city\b")))
+_ORDINAL = re.compile(r"第\s*[一二三四五六七八九十百\d]+|首位|榜首")
+
+
+def _scope(text: str) -> str | None:
+    return next((name for name, pattern in _SCOPES if pattern.search(text)), None)
+
+
+def ranked_elsewhere(question: str, text: str) -> bool:
+    """Whether a place asked within one scope (全国, nationally) is given in the text only within another (省内).
+
+    Args:
+        question: the question asking a place (lower-cased for English).
+        text: the passage, lower-cased.
+
+    Returns:
+        True when every place the text gives names a scope right before it and none is the asked one; False when
+        the question names no scope, or a place stands without one (华硕是销量第四 answers 全球第几).
+    """
+    asked = _scope(question)
+    scopes = {_scope(text[max(0, m.start() - 8):m.start()]) for m in _ORDINAL.finditer(text)}
+    return asked is not None and bool(scopes) and None not in scopes and asked not in scopes

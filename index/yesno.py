@@ -98,7 +98,10 @@ def stated_conditions(question: str) -> tuple[str, ...]:
     Returns:
         The conditions named, each of which an answering text must name; empty for other questions.
     """
-    named = _CONDITIONS.findall(question) if is_yes_no(question) else []
+    # "我是外地来打工的，听说有个APP能办事，叫啥名儿": the question that ends it asks what, not whether.
+    last = re.split(r"[，,。；;！!]", question.rstrip("？?!！。 "))[-1]
+    whether = is_yes_no(question) and not (_WH.search(last) and not _YES_NO.search(last) and not _MA.search(question))
+    named = _CONDITIONS.findall(question) if whether else []
     # "Can children be covered?": the same in English, as the Chinese word a text would name.
     if _ASKS_EN.match(question):
         named += [chinese for english, chinese in _CONDITIONS_EN if re.search(english, question, re.I)]

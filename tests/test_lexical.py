@@ -201,3 +201,11 @@ def test_a_yes_no_question_states_who_asks_and_the_text_must_name_it():
     assert stated_conditions("Can children be covered by the supplementary medical insurance?") == ("儿童",)
     assert stated_conditions("Which students won a prize?") == ()  # English: a yes/no question too
     assert stated_conditions("申请人才特区的政策，对学历和年龄有什么要求？") == ("学历", "年龄")  # requirements by name
+
+
+def test_who_the_asker_is_is_no_condition_when_the_question_asks_what():
+    from index.yesno import stated_conditions
+
+    assert stated_conditions("俺是外地来青岛打工的，听说市北区有个手机APP能办事，叫啥名儿？") == ()
+    assert stated_conditions("外地人能参加哪些补充医保？") == ("外地",)  # which ones outsiders may join: a condition
+    assert stated_conditions("外地户口可以参加吗，怎么办理") == ("外地", "户口")

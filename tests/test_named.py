@@ -85,3 +85,14 @@ def test_english_which_banks_name_banks():
 def test_the_commander_and_factory_hiring_are_named_things():
     assert asked_roles("市地铁工程建设指挥部的总指挥是谁？") == ("总指挥",)
     assert asked_actions("即墨那些智慧工厂现在招普工吗？") == ("招聘",)
+
+
+def test_a_place_asked_nationally_is_not_answered_by_a_place_in_the_province():
+    from bot.ranks import ranked_elsewhere
+
+    text = "青岛开发区从三个方面实施改革创新，完成了在省内列第一、在全国保持前列的“蝶变”。"
+    assert ranked_elsewhere("青岛开发区在全国考核中具体排名第几？", text)
+    assert ranked_elsewhere("exactly what rank did the zone get nationally?", text)
+    assert not ranked_elsewhere("青岛开发区在省内排第几？", text)  # the scope it gives
+    assert not ranked_elsewhere("华硕个人电脑销量全球第几?", "华硕是2015年销量第四的个人电脑供应商。")  # no scope given
+    assert not ranked_elsewhere("青岛开发区排第几？", text)  # no scope asked
