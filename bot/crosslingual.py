@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from index.glossary import figures
 from index.romanise import latin_words, syllable_runs
 from index.types import Passage
 
@@ -21,5 +22,6 @@ def names_match(question: str, passage: Passage) -> bool:
     names = " ".join(x for x in (passage.unit or "", passage.case or "", passage.section) if x)
     if latin_words(question) & syllable_runs(names).keys():
         return True
-    numbers = set(re.findall(r"\d+(?:\.\d+)?", question))
+    # "4.2 billion" is 42亿 in Chinese: its digits (42) stand in the passage (42.32亿元).
+    numbers = {re.sub(r"[^\d.]", "", f) for f in figures(question)}
     return any(n in passage.text for n in numbers)

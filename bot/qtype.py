@@ -116,6 +116,11 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
      re.compile(NUM + r"\s*(?:个)?(?:天|日|工作日|小时|分钟|周|星期|个月|月|年)|当天|当日|即时|立等|即办")),
     # "中国制造几几年": which year a name carries (2025), not when something happened.
     ("year", re.compile(r"几几年"), re.compile(r"(?<![\d.])(?:19|20)\d{2}(?![\d.%])")),
+    # "十九大是哪天开": a day, which a year (2017年) does not give.
+    ("date", re.compile(r"哪一?天|几号|几月几[号日]|哪一?日(?!本)"),
+     re.compile(r"\d{1,2}\s*[日号]|[一二三四五六七八九十廿卅]+[日号]|初[一二三四五六七八九十]|当天|当日|前夕|同日|次日|翌日|同一天|"
+                r"当晚|(?:周|星期|礼拜)[一二三四五六日天]|除夕|元旦|春节|中秋|国庆|节日?当天|"
+                r"[正一二三四五六七八九十冬腊]月(?:初|廿|卅)?[一二三四五六七八九十]{1,3}(?![月年])")),
     # "when" asks a date as a question word, not as a conjunction (what did they apply when scoring).
     ("date", re.compile(r"什么时候|啥时候?|几时|多会儿|何时|哪一年|哪年|哪一?天|哪一日|几月|几号|哪个月|日期|什么时间|^\W*when\b|"
                         r"\bwhen (?:did|does|do|will|was|is|were|are|can|could|should|would|has|have)\b|"

@@ -138,3 +138,24 @@ def _lemma(word: str, known: frozenset[str]) -> str:
     if word in known:
         return word
     return next((c for c in base_forms(word) if c in known), word)
+
+
+_SCALED = re.compile(r"(\d+(?:\.\d+)?)\s*(billion|million|bn)\b", re.I)
+
+
+def figures(text: str) -> list[str]:
+    """The figures of an English text as Chinese writes them: 4.2 billion -> 42亿, 180 million -> 1.8亿, 5 million ->
+    500万; other numbers as written (24, 1.8, 92%).
+
+    Args:
+        text: the English text.
+
+    Returns:
+        The figures, in order.
+    """
+    out, rest = [], text
+    for m in _SCALED.finditer(text):
+        value = float(m.group(1)) * (10 if m.group(2).lower() in ("billion", "bn") else 0.01)  # in 亿
+        out.append(f"{value:g}亿" if value >= 1 else f"{value * 10000:g}万")
+        rest = rest.replace(m.group(0), " ")
+    return out + re.findall(r"\d+(?:\.\d+)?%?", rest)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.config import SearchConfig
-from index.glossary import load as load_glossary, translate
+from index.glossary import figures, load as load_glossary, translate
 from index.lexical import BM25, get_tokenizer, tokenize
 from index.query import Query, analyse, coverage, respell, without_preamble
 from index.romanise import latin_words, syllable_runs
@@ -126,7 +126,7 @@ class HybridSearcher:
         # 示范 before 游行): the dictionary's commonest sense is often not the one official text means.
         groups = [tuple(sorted(g, key=lambda w: not self._attested(w))) for g in groups]
         spelled = {w: e for w in latin_words(text) for e in self._spelled().get(w, {})}
-        numbers = re.findall(r"\d+(?:\.\d+)?%?", text)
+        numbers = figures(text)
         query = analyse(" ".join([g[0] for g in groups] + list(spelled.values()) + numbers), self.tokenizer,
                         self.bm25.idf_of)
         # A phrase's other translations (long-term: 远期 or 长期) stand in for its first one at full weight; when the

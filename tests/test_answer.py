@@ -318,3 +318,12 @@ def test_a_word_typed_by_its_sound_takes_the_passages_spelling_in_the_quote():
     assert "个性化定制" in quote(query, p, query.text, CFG, "hans")
     plain = q("即墨培育出了啥", [("培育", 3.5)])
     assert focus(plain, p) is plain  # nothing to respell, nothing left out: the query itself
+
+
+def test_an_english_figure_in_billions_names_the_passages_figure():
+    from bot.crosslingual import names_match
+
+    metro = Passage(passage_id="m#0", doc_id="m", doc_title="t", text="再次成功为4号线引入社会资本42.32亿元。",
+                    sentences=("再次成功为4号线引入社会资本42.32亿元。",))
+    assert names_match("Which metro line got over 4.2 billion yuan of private capital?", metro)
+    assert not names_match("Which metro line got over 5 billion yuan of private capital?", metro)

@@ -287,3 +287,10 @@ def test_a_documents_or_programmes_name_is_in_title_marks_or_quotes_and_english_
     assert wanted("即墨 政策文件 名称")[0] == "title" and wanted("这个政策好不好") is None
     kind, pattern = wanted("How much does the district spend each year on buying services?")
     assert kind == "money" and pattern.search("投入1.8亿元") and not pattern.search("民营机构56家")
+
+
+def test_which_day_wants_a_day_not_a_year():
+    kind, pattern = wanted("党的十九大是哪天开？")
+    assert kind == "date" and not pattern.search("2017年，本市全市政府系统将认真学习借鉴")
+    assert pattern.search("1月17日记者采访获悉") and pattern.search("十月廿一，入松亭关") and pattern.search("七月初十")
+    assert wanted("这是哪一年的案例")[1].search("2016年度")  # a year asked: a year answers

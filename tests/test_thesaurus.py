@@ -176,3 +176,12 @@ def test_citizens_words_for_a_method_a_portal_borrowing_and_an_opportunity():
     assert "工作法" in groups["法子"] and "门户" in groups["入口"] and "融资" in groups["借钱"]
     assert "机遇" in groups["东风"] and "联合" in groups["联手"] and "app" in groups["手机端"]
     assert "高等院校" in groups["大学老师"]
+
+
+def test_english_figures_in_billions_are_written_as_chinese_writes_them():
+    from index.glossary import figures
+
+    assert figures("Which line got over 4.2 billion yuan?") == ["42亿"]
+    assert figures("180 million yuan for 245 projects, 92%") == ["1.8亿", "245", "92%"]
+    assert figures("5 million users") == ["500万"]
+    assert ("提出", "设计", "推出") in translate("Which bureau came up with the scheme?")[0]
