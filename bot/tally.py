@@ -20,7 +20,7 @@ _TOTAL = re.compile(r"(?:一共|总共|共有|总计|合计|共)[^，。？?]{0,
 _TOTAL_BEFORE = re.compile(r"([\u4e00-\u9fff]{2})(?:最终|最后|到底)?(?:一共|总共|共有|总计|合计)[^，。？?]{0,6}?(?:多少|几)[%s]?"
                            r"(?=[？?。！!，,\s]|$)" % _THING_WORDS)
 _NOT_COUNTED = "区市县省局委府办中里内上下间时"
-_NO_THING = frozenset("这次 本次 此次 到底 究竟 今年 去年 目前 现在 请问 我们 你们 他们 大概 最终 最后 那么 总的".split())
+_NO_THING = frozenset("这次 本次 此次 到底 究竟 今年 去年 目前 现在 请问 我们 你们 他们 大概 最终 最后 那么 总的 来着 是吧 对吧".split())
 
 # "一共分成几种类型": a word for kinds or parts is the measure word's, not a thing the text must repeat (三种模式).
 _KINDS_OF = frozenset("类型 种类 类别 方式 形式 模式 部分 方面 阶段 层次 步骤 环节 途径 渠道 办法 措施 东西 地方 内容 项目".split())

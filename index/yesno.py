@@ -16,6 +16,8 @@ _NEGATED = ("不能", "不可以", "没有")  # 能 | 不能: jieba splits 能�
 _ADVERBS = frozenset("直接 都 也 还 再 马上 随时 一起 现在 目前 已经 真的 就 正常 免费 自己 随便".split())
 _MA = re.compile(r"[吗嘛][？?!！。.\s]*$|[吗嘛][，,？?]|(?<=[\u4e00-\u9fff])[不没][？?!！。.\s]*$")  # 能刷医保卡不
 _REQUEST = re.compile(r"(?:请|麻烦|帮|给我|跟我|告诉|介绍|说说|讲讲|说一下|讲一下|列|把|概括|简单)")
+# "有具体数字吗", "有详细数据没": asking for the answer itself (a figure, details), not whether a thing exists.
+_META = frozenset("数字 数据 数目 准数 细节 详情 明细".split())
 _BREAK = re.compile(r"[，,。？?！!；;、\s]")
 _WH = re.compile(r"哪|什么|谁|多少|几|怎么|如何|啥")
 # "有没有上千个": a guessed figure is no thing to name; the figures in the text answer it.
@@ -49,7 +51,7 @@ def asked_things(question: str, tokens: list[str]) -> tuple[str, ...]:
             continue
         verb = t in _HAS_VERB or joined
         for j, w in enumerate(tokens[i + 1:], i + 1):
-            if _BREAK.fullmatch(w) or _FIGURE.fullmatch(w):
+            if _BREAK.fullmatch(w) or _FIGURE.fullmatch(w) or w in _META:
                 break
             if w in STOPWORDS or w in _ADVERBS or w in _ASKING or w in _NEGATED:
                 continue

@@ -209,3 +209,13 @@ def test_who_the_asker_is_is_no_condition_when_the_question_asks_what():
     assert stated_conditions("俺是外地来青岛打工的，听说市北区有个手机APP能办事，叫啥名儿？") == ()
     assert stated_conditions("外地人能参加哪些补充医保？") == ("外地",)  # which ones outsiders may join: a condition
     assert stated_conditions("外地户口可以参加吗，怎么办理") == ("外地", "户口")
+
+
+def test_asking_for_the_figure_itself_is_no_thing_and_which_day_is_no_topic():
+    from index.yesno import asked_things
+
+    q = "地铁光是十三五期间就要花多少钱？有具体数字吗？"
+    assert asked_things(q, get_tokenizer(()).lcut(q)) == ()  # the figure asked, not whether one exists
+    q = "有没有数据中心？"
+    assert asked_things(q, get_tokenizer(()).lcut(q)) == ("数据中心",)
+    assert "哪一天" not in tokenize("记者是哪一天采访的", get_tokenizer(()))

@@ -294,3 +294,9 @@ def test_which_day_wants_a_day_not_a_year():
     assert kind == "date" and not pattern.search("2017年，本市全市政府系统将认真学习借鉴")
     assert pattern.search("1月17日记者采访获悉") and pattern.search("十月廿一，入松亭关") and pattern.search("七月初十")
     assert wanted("这是哪一年的案例")[1].search("2016年度")  # a year asked: a year answers
+
+
+def test_a_trailing_particle_is_no_thing_counted():
+    q = "高新区扶持的高端人才项目一共多少个来着？"
+    text = "投入1.8亿元专项资金重点培育高端人才项目245个，获批建设4个国家级人才基地。"
+    assert holds(wanted(q), text, q)
