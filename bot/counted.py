@@ -183,9 +183,11 @@ def guessed_amounts(question: str) -> tuple[tuple[str, str], ...]:
 # "Per person / per month": an amount asked as a rate is not answered by a total.
 _PER_ASK = re.compile(r"\bper (?:person|resident|head|capita|patient|household|month|year|day|week)\b|\bannual\b|"
                       r"\b(?:monthly|yearly|a month|a year)\b|"
-                      r"(?:每(?:个|一)?(?:人|位|名|户|家|月|年|天|日|周)|每(?:一)?(?:亩|平方米|平米|吨|公里|千米|公斤|斤|套)|每个[\u4e00-\u9fff]{1,4}|人均|户均|月均|年均|日均|"
+                      r"(?:每(?:个|一)?(?:人|位|名|户|家|月|年|天|日|周)|每(?:一)?(?:亩|平方米|平米|吨|公里|千米|公斤|斤|套)|"
+                      r"每个[\u4e00-\u9fff]{1,4}|人均|户均|月均|年均|日均|"
                       r"一个月)[^，。？?]{0,8}(?:多少|几|多高|多大|多长)|(?:多少|几)[^，。？?]{0,6}(?:每(?:个|一)?(?:人|位|户|月|年|天)|一个月)")
-_PER_ANSWER = re.compile(r"每|人均|户均|月均|年均|日均|一[日天周年]|单日|全天|/\s*(?:人|户|月|年|天|日|次|亩|平方米|平米|吨|公里|千米|公斤|斤|套)|单价|一个月|全年|月薪|年薪|日薪|月工资|年工资")
+_PER_ANSWER = re.compile(r"每|人均|户均|月均|年均|日均|一[日天周年]|单日|全天|/\s*(?:人|户|月|年|天|日|次|亩|平方米|平米|吨|公里|千米|"
+                         r"公斤|斤|套)|单价|一个月|全年|月薪|年薪|日薪|月工资|年工资")
 
 
 def asks_rate(question: str) -> re.Pattern | None:

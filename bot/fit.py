@@ -7,7 +7,9 @@ from index.query import Query, coverage
 
 from bot.cues import asks_all, asks_method, gives_method, states_all
 
-_ASKS_NUMBER = re.compile(r"多少|几[个家名位项条次年成倍]?|占比|比例|百分|多大|多长|多高|多远|多久|(?:多|大|高|长|远|贵|快)不(?:多|大|高|长|远|贵|快)|数量|规模|金额|总额|额度|人数|个数|面积|数目|how many|how much|percent")
+_ASKS_NUMBER = re.compile(r"多少|几[个家名位项条次年成倍]?|占比|比例|百分|多大|多长|多高|多远|多久|"
+                          r"(?:多|大|高|长|远|贵|快)不(?:多|大|高|长|远|贵|快)|数量|规模|金额|总额|额度|人数|个数|面积|数目|"
+                          r"how many|how much|percent")
 _ASKS_WHEN = re.compile(r"什么时候|何时|哪一?年|哪天|几月|几号|时间|日期|when")
 _ASKS_WHO = re.compile(r"谁|哪[两二三四几俩些个]?个?(?:单位|部门|机构|机关)|哪家|什么单位|什么部门|who|which")
 _ASKS_SEVERAL = re.compile(r"哪[两二三四几俩些]个?(?:单位|部门|机构|机关)|which (?:two|three|four|several) \w+")

@@ -102,7 +102,8 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
                          r"(?:多少|几)[^，。？?]{0,4}[^\s，。？?经花消浪]费(?![时劲力心])|奖金|奖励(?:了)?多少|工资|薪水|薪酬|收入|产值|"
                          r"多少钱|花多少(?!时间|天|年|个?月|小时|分钟)|要花(?![^，。？?]{0,3}(?:时间|天|年|月|小时|分钟))|资金|投资|总投入|"
                          r"经费|费用|金额|营收|利润|预算|补贴|多少元|how much money|"
-                         r"\bcosts?\b|\bfees?\b|\bprice|salar|\bwages?\b|subsid|\bbonus|prize money|how much (?:[a-z]+ )?(?:capital|funding|investment)|"
+                         r"\bcosts?\b|\bfees?\b|\bprice|salar|\bwages?\b|subsid|\bbonus|prize money|"
+                         r"how much (?:[a-z]+ )?(?:capital|funding|investment)|"
                          r"how much\b[^?]{0,60}\b(?:spends?|spent|spending|pays?|paid|invest(?:s|ed)?)\b"),
      re.compile(MONEY)),
     ("area", re.compile(r"面积|多大的?(?:地方|区域|范围)?[？?]?$|有多大|占地|多大一?[块片]|多少(?:亩|土地)|"
