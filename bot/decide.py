@@ -17,6 +17,7 @@ from bot.cues import asks_all, states_all
 from bot.listing import asks_each, asks_people, enumerates, listed_things, lists_thing, names_people, stated_count
 from bot.named import (asked_actions, asked_events, asked_organisations, asked_papers, asked_roles, guessed_names,
                        paid_items)
+from bot.proper import asks_proper_name, names_proper
 from bot.qtype import holds, wanted
 from bot.ranks import rank_named, ranked_elsewhere, stated_ranks
 from bot.units import asked_measure, asked_unit
@@ -94,6 +95,9 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "")
     # "Who are the 24 academicians?" over a passage that names no one; "which ten are they?" over one listing none.
     if asks_people(query.text) and not names_people(top.passage.text):
         return Decision(False, "no_people")
+    # "Which body did the third-party review?" over a passage naming only kinds (高等院校和研究机构学者).
+    if asks_proper_name(query.text.lower()) and not names_proper(top.passage.text):
+        return Decision(False, "no_name")
     if asks_each(query.text) and not enumerates(top.passage.text):
         return Decision(False, "no_list")
     # "Which are those 19 financial institutions?" over a passage that counts them and lists other things.

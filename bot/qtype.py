@@ -109,7 +109,7 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
     ("area", re.compile(r"面积|多大的?(?:地方|区域|范围)?[？?]?$|有多大|占地|多大一?[块片]|多少(?:亩|土地)|"
                         r"square (?:kilomet|met|mile)|hectare|how large|how big"),
      re.compile(NUM + r"\s*(?:平方公里|平方千米|平方米|亩|公顷|平方英里)")),
-    ("people", re.compile(r"多少(?:名|位|人)|几(?:名|位|个人)|人数|多少[^，。？?]{0,6}(?:人才|专家|院士|员工|人员|学者|员)"),
+    ("people", re.compile(r"(?<!第)多少(?:名|位|人)|(?<!第)几(?:名|位|个人)|人数|多少[^，。？?]{0,6}(?:人才|专家|院士|员工|人员|学者|员)"),
      re.compile(NUM + r"\s*余?[多]?(?:名|位|人)")),
     # A deadline: the day a text mentions is not one unless it says something ends or is due then.
     ("deadline", re.compile(r"截止|截至|deadline|最晚|最迟"), re.compile(r"截止|截至|之前|以前|前[报交完提]|最晚|最迟|期限")),

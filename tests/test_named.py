@@ -96,3 +96,26 @@ def test_a_place_asked_nationally_is_not_answered_by_a_place_in_the_province():
     assert not ranked_elsewhere("青岛开发区在省内排第几？", text)  # the scope it gives
     assert not ranked_elsewhere("华硕个人电脑销量全球第几?", "华硕是2015年销量第四的个人电脑供应商。")  # no scope given
     assert not ranked_elsewhere("青岛开发区排第几？", text)  # no scope asked
+
+
+def test_which_body_by_name_needs_a_name_not_a_kind():
+    from bot.proper import asks_proper_name, names_proper
+
+    assert asks_proper_name("承担第三方独立评审的具体是哪家机构？")
+    assert asks_proper_name("负责评审的第三方机构具体是哪一家？")
+    assert asks_proper_name("评审组里的学者来自哪几所大学？")
+    assert asks_proper_name("which company developed the app?")
+    assert not asks_proper_name("那些机构有几个案例也得奖了")  # a pointer, not a question
+    assert not asks_proper_name("重点项目里得奖的是哪个单位？")  # a unit answers by its kind (指挥部)
+    kinds = "此次评选采取第三方独立评审，由人大代表、政协委员、高等院校和研究机构学者等组成的评审组。"
+    assert not names_proper(kinds)
+    assert names_proper("搭建起由海尔、英谷、百灵等组成的示范服务平台")
+    assert names_proper("评审由青岛大学承担。")
+
+
+def test_which_place_in_a_ranking_is_no_count_of_people():
+    from bot.qtype import wanted
+
+    assert wanted("青岛开发区在山东排第几名？")[0] == "ordinal"
+    assert wanted("杜拜国际机场的旅客量位处世界第几位?")[0] == "ordinal"
+    assert wanted("评审组有几名专家？")[0] == "people"
