@@ -92,7 +92,8 @@ _PRICED = re.compile(r"怎么(?:算|收|定|计算|收费)|如何(?:计算|收�
 GUESS = re.compile(r"吗|是不是|是否|真的|对不对|有没有")
 # "How much is the prize money?": an amount of something else (an investment) does not answer it.
 # A fee by its name (安家费, 挂号费) too; not spending itself (经费, 花费, 消费, 费用).
-_PAID = re.compile(r"奖金|奖励|工资|薪水|薪酬|补贴|津贴|报销|罚款|票价|租金|房租|押金|门票|税收优惠|优惠政策|减税|免税|减免|"
+_PAID = re.compile(r"奖金|奖励|工资|薪水|薪酬|补贴|津贴|[房餐车饭话]补|报销|罚款|票价|[单月车机船]程?票|租金|房租|押金|门票|税收优惠|"
+                   r"优惠政策|减税|免税|减免|"
                    r"(?:(?![多少几的了交付缴收花经消浪免要])[\u4e00-\u9fff]){1,2}费(?![用时劲力心])")
 
 
@@ -112,7 +113,8 @@ def paid_items(question: str) -> tuple[str, ...]:
     """
     want = wanted(question)
     asked = (want and want[0] in ("money", "reimbursement")) or _PRICED.search(question) or GUESS.search(question)
-    asked = asked or _BENEFIT.search(question)
+    # "给不给房补": whether it is paid, asked A-not-A.
+    asked = asked or _BENEFIT.search(question) or re.search(r"([\u4e00-\u9fff])不\1", question)
     return tuple(dict.fromkeys(_PAID.findall(question))) if asked else ()
 
 

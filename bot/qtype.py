@@ -140,6 +140,9 @@ _AMOUNTS = frozenset({"reimbursement", "money", "area", "people", "number"})
 _NOT_AMOUNT = re.compile(r"谁|为何|为什么|如何|怎么|怎样|哪个|哪些|哪家|哪一|何处|何种|于何|什么样|靠什么|通过什么|"
                          r"什么(?:方式|办法|途径|渠道|手段)|\bwho\b|\bwhy\b|\bhow (?!many|much)|\bwhich\b")
 _MONEY_SIZE = re.compile(r"(?:额度|金额|资金|投资|贷款|资本|款项|预算|规模|融资)[^，。？?]{0,6}多大")
+# A count by measure word (多少个, 几项) unless money is asked as such (多少钱, 多少万元).
+_COUNTED = re.compile(r"(?:多少|几)[个项家所座条批件种名位]")
+_PRICE = re.compile(r"多少钱|多少元|多少[万亿千百]|多少美元|多少块|几[万亿千百]|how much")
 _QUANTITY = re.compile(r"多少|几|多大|多高|多长|多远|多久|how many|how much")
 
 
@@ -157,6 +160,8 @@ def wanted(question: str) -> tuple[str, re.Pattern] | None:
     for kind, ask, answer in _TYPES:
         if kind == "area" and _MONEY_SIZE.search(q):
             continue  # 授信额度一共有多大: an amount of money, not of land
+        if kind == "money" and _COUNTED.search(q) and not _PRICE.search(q):
+            continue  # 拿1.8亿元专项资金培育了多少个项目: things counted, not money
         if ask.search(q) and not (other_question and kind in _AMOUNTS):
             return kind, answer
     return None

@@ -121,7 +121,9 @@ def analyse(text: str, tokenizer, idf, thesaurus: dict[str, tuple[str, ...]] | N
 _PREAMBLE = re.compile(r"^[^，,。？?！!]{0,16}?(?:问下|问一下|问问|请问一下|请问|想问一下|想问|打听一下|打听下|咨询一下|咨询下|"
                        r"请教一下|请教)[哈啊呀哦下]?[，,：:！!。\s]+|"
                        # "我开诊所的，想问李沧区…": who asks, a comma, then the asking word runs into the question.
-                       r"^[^，,。？?！!]{2,16}[，,]\s*(?:想问一下|想问问|想问|请问一下|请问|问一下|问下|打听一下|咨询一下)")
+                       r"^[^，,。？?！!]{2,16}[，,]\s*(?:想问一下|想问问|想问|请问一下|请问|问一下|问下|打听一下|咨询一下)|"
+                       # "居民问：…", "网友留言：…": a question relayed with who asked it.
+                       r"^[\u4e00-\u9fff]{1,8}?(?:问|提问|留言|咨询)[：:]\s*")
 
 
 def without_preamble(text: str) -> str:

@@ -185,7 +185,9 @@ def test_a_yes_no_question_names_what_it_asks_about(tok, question, asked):
     ("请问，李沧区有多少家民营机构", "李沧区有多少家民营机构"),
     ("我想问一下李沧区有多少家", "我想问一下李沧区有多少家"),  # no break after it: its words are stopwords anyway
     ("问一下，好吗", "问一下，好吗"),  # nothing would remain
-    ("我开诊所的，想问李沧区用什么办法引进民营资本", "李沧区用什么办法引进民营资本")])
+    ("我开诊所的，想问李沧区用什么办法引进民营资本", "李沧区用什么办法引进民营资本"),
+    ("居民问：这次全市一共评出了多少个案例？", "这次全市一共评出了多少个案例？"),  # relayed with who asked
+    ("网友留言:地铁几号线", "地铁几号线")])
 def test_who_asks_and_that_they_ask_is_not_the_question(question, rest):
     from index.query import without_preamble
 

@@ -119,3 +119,9 @@ def test_which_place_in_a_ranking_is_no_count_of_people():
     assert wanted("青岛开发区在山东排第几名？")[0] == "ordinal"
     assert wanted("杜拜国际机场的旅客量位处世界第几位?")[0] == "ordinal"
     assert wanted("评审组有几名专家？")[0] == "people"
+
+
+def test_a_ticket_or_a_housing_allowance_asked_must_be_named():
+    assert paid_items("青岛地铁单程票最贵要多少钱？") == ("单程票",)
+    assert paid_items("高新区引进人才给不给房补，给多少？") == ("房补",)  # asked A-not-A
+    assert paid_items("地铁4号线总投资多少") == ()

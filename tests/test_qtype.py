@@ -300,3 +300,17 @@ def test_a_trailing_particle_is_no_thing_counted():
     q = "高新区扶持的高端人才项目一共多少个来着？"
     text = "投入1.8亿元专项资金重点培育高端人才项目245个，获批建设4个国家级人才基地。"
     assert holds(wanted(q), text, q)
+
+
+def test_a_count_of_things_is_no_amount_of_money_a_price_is():
+    assert wanted("高新区拿1.8亿元专项资金重点培育了多少个高端人才项目")[0] != "money"
+    assert wanted("拿1.8亿元资金建了多少个项目")[0] == "number"
+    assert wanted("地铁4号线总投资多少")[0] == "money"
+    assert wanted("补充医保每人每年交多少钱")[0] == "money"
+    assert wanted("这笔资金有多少万元")[0] == "money"
+
+
+def test_one_item_at_most_is_a_rate_a_total_does_not_give():
+    rate = asks_rate("1.8亿专项资金里，单个人才项目最高能拿到多少扶持？")
+    assert rate and not rate.search("高新区设立1.8亿元专项资金，重点培育高端人才项目245个")
+    assert rate.search("单个项目最高资助500万元")

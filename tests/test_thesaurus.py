@@ -185,3 +185,10 @@ def test_english_figures_in_billions_are_written_as_chinese_writes_them():
     assert figures("180 million yuan for 245 projects, 92%") == ["1.8亿", "245", "92%"]
     assert figures("5 million users") == ["500万"]
     assert ("提出", "设计", "推出") in translate("Which bureau came up with the scheme?")[0]
+
+
+def test_a_policy_document_an_organisation_and_an_award_received_translate():
+    groups, _ = translate("What policy document did Jimo issue?")
+    assert any("意见" in g for g in groups)
+    groups, _ = translate("Which organization was the only key-project unit to receive an award?")
+    assert any("单位" in g for g in groups) and any("获奖" in g for g in groups)
