@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "eval" / "questions.jsonl"
 HOLDOUT = ROOT / "tests" / "eval" / "holdout.jsonl"  # written later, after the thesaurus and glossary: a second check
 # Written by people who had read the article and nothing else of the project (tests/eval/README.md)
-BLIND = [ROOT / "tests" / "eval" / f"blind{n}.jsonl" for n in range(1, 64)]
+BLIND = [ROOT / "tests" / "eval" / f"blind{n}.jsonl" for n in range(1, 68)]
 SEED = ROOT / "corpus" / "000_6ec06563744fe9af.txt"
 MIN_KINDS = {"fact": 15, "paraphrase": 12, "colloquial": 10, "traditional": 10, "keyword": 8, "noisy": 8,
              "english": 6, "case": 6, "unanswerable": 20}
