@@ -5,6 +5,7 @@ import dataclasses
 import re
 
 from index.config import AnswerConfig
+from index.lexical import word_counts
 from index.query import Query, coverage
 from index.romanise import sound_alike
 from index.types import Passage
@@ -12,6 +13,8 @@ from index.types import Passage
 from bot.fit import sentence_score
 from bot.qtype import holds, wanted
 
+# A word this common in jieba's counts is meant as typed (人材 is 50, 一级 6,006).
+_COMMON = 500
 _CLAUSE = re.compile(r"[^，：,]*[，：,]?")  # not at 、: a list (海尔、英谷、百灵等) is one clause
 
 
@@ -28,10 +31,14 @@ def focus(query: Query, passage: Passage) -> Query:
         The query with those keywords dropped (unchanged when nothing would be left).
     """
     context = " ".join(x for x in (passage.unit or "", passage.section, passage.doc_title)).lower()
-    rest = tuple((w, wt) for w, wt in query.keywords if w not in context) or query.keywords
-    # 陪育 typed for 培育, 摸式 for 模式: a word the passage spells otherwise by the same sound is its word.
-    text = passage.text.lower()
-    rest = tuple((w if w in text else sound_alike(w, text) or w, wt) for w, wt in rest)
+    # The unit by another name too: "the HR bureau" (人力资源, 人社) is the citation's 市人社局.
+    unit, alternatives = (passage.unit or "").lower(), dict(query.alternatives)
+    rest = tuple((w, wt) for w, wt in query.keywords
+                 if w not in context and not any(a in unit for a in alternatives.get(w, ()))) or query.keywords
+    # 陪育 typed for 培育, 摸式 for 模式: a word the passage spells otherwise by the same sound is its word; not a
+    # common word (一级 is no 一基 of 三中心一基地).
+    text, counts = passage.text.lower(), word_counts()
+    rest = tuple((w if w in text or counts.get(w, 0) >= _COMMON else sound_alike(w, text) or w, wt) for w, wt in rest)
     return query if rest == query.keywords else dataclasses.replace(query, keywords=rest)
 
 

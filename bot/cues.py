@@ -28,6 +28,8 @@ def gives_method(sentence: str) -> bool:
 
 # "十个区市是不是个个都有份", "Did all ten districts get a case?": whether all of them did is asked.
 _ASKS_ALL = re.compile(r"(?:个个|全都|全部|所有|每个|每一个|都)[^，。？?]{0,10}(?:吗|么|没|不|呢)?[？?!！啊呀吧]*$|"
+                       # "十个区市全都有份，是真的吗": the claim, then whether it is so.
+                       r"(?:个个|全都|全部|所有|每个|每一个|都)[^，。？?]{0,10}[，,]\s*(?:是|这是)?(?:真的|对的|这样|真)吗|"
                        r"(?:是不是|有没有|是否)[^，。？?]{0,4}(?:个个|全都|全部|都)|"
                        r"\b(?:did|do|does|were|are|was|have|has) (?:all|every|each)\b|\bevery one of\b", re.I)
 _STATES_ALL = re.compile(r"均有|均已|均为|均获|全部|全都|都有|无一例外|个个|悉数")

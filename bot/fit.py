@@ -7,18 +7,20 @@ from index.query import Query, coverage
 
 from bot.cues import asks_all, asks_method, gives_method, states_all
 
-_ASKS_NUMBER = re.compile(r"多少|几[个家名位项条次年成倍]?|占比|比例|百分|多大|多长|多高|多远|多久|"
+_ASKS_NUMBER = re.compile(r"多少|几[个家名位项条次年成倍]?|占比|比例|百分|多大|多长|多高|多远|多久|大部分|大多数|多半|"
                           r"(?:多|大|高|长|远|贵|快)不(?:多|大|高|长|远|贵|快)|数量|规模|金额|总额|额度|人数|个数|面积|数目|"
                           r"how many|how much|percent")
 _ASKS_WHEN = re.compile(r"什么时候|何时|哪一?年|哪天|几月|几号|时间|日期|when")
 _ASKS_WHO = re.compile(r"谁|哪[两二三四几俩些个]?个?(?:单位|部门|机构|机关)|哪家|什么单位|什么部门|who|which")
-_ASKS_SEVERAL = re.compile(r"哪[两二三四几俩些]个?(?:单位|部门|机构|机关)|which (?:two|three|four|several) \w+")
+_ASKS_SEVERAL = re.compile(r"哪[两二三四几俩些]个?(?:单位|部门|机构|机关)|which (?:two|three|four|several) \w+|"
+                           r"which (?:departments|units|bodies|agencies|offices|organi[sz]ations)")
 _ASKS_WHERE = re.compile(r"哪里|哪儿|在哪|什么地方|哪个区|哪个市|哪些地方|where")
 # "数据中心是哪一级的": a level (区级, 国家级) is often the answer, but a body (财政部) may be: a cue, not a requirement.
 _ASKS_LEVEL = re.compile(r"哪一?级(?=的|[？?。，,\s]|$)|哪一?个?级别|什么级别|啥级别|什么层级|哪个层级")
 _HAS_LEVEL = re.compile(r"[\u4e00-\u9fff\d]级|级别|层级")
 _HAS_NUMBER = re.compile(r"\d|[一二三四五六七八九十百千万亿两]+(?:个|家|名|项|批|种|年|亿|万|倍|成)")
 _HAS_DATE = re.compile(r"\d{4}年|\d{1,2}月|\d{1,2}日|[一二三四五六七八九十]+月|世纪|年代|期间")
+_LISTED = re.compile(r"[\u4e00-\u9fff]{2,6}、[\u4e00-\u9fff]{2,6}、[\u4e00-\u9fff]{2,6}[^，。；]{0,8}(?:部门|单位|机构)")
 _HAS_ORG = re.compile(r"政府|管委|指挥部|局|委员会|部门|公司|集团|机构|大学|学院|协会|中心|研究室|办公室")
 
 
@@ -41,7 +43,8 @@ def sentence_score(query: Query, sentence: str, question: str) -> float:
         score += 0.25
     if _ASKS_WHO.search(question) and _HAS_ORG.search(s):
         # "哪两个单位": a sentence naming two or more answers before one naming one
-        score += 0.2 if _ASKS_SEVERAL.search(question) and len(_HAS_ORG.findall(s)) >= 2 else 0.1
+        several = len(_HAS_ORG.findall(s)) >= 2 or _LISTED.search(s)  # 与城管、应急、执法、公安等多部门
+        score += 0.2 if _ASKS_SEVERAL.search(question) and several else 0.1
     if _ASKS_LEVEL.search(question) and _HAS_LEVEL.search(s):
         score += 0.25
     if _ASKS_WHERE.search(question) and re.search(r"[\u4e00-\u9fff](?:省|市|区|县|镇)", s):

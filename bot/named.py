@@ -41,7 +41,7 @@ def asked_actions(question: str) -> tuple[str, ...]:
 
 
 # "Who leads it?": a text that never names the role has not said who holds it.
-_WHO = re.compile(r"谁|哪位|叫什么|什么人|姓什么|who")
+_WHO = re.compile(r"谁|哪位|叫什么|叫啥|啥名|什么名字|什么人|姓什么|who")
 ROLES = ("组长", "副组长", "主任", "局长", "市长", "区长", "县长", "书记", "负责人", "院长", "校长", "董事长", "总经理", "部长",
          "厅长", "主席", "处长", "科长", "站长", "所长", "经理", "发言人", "联系人", "法人代表", "法定代表人", "总指挥",
          "指挥长")
@@ -139,14 +139,18 @@ def asked_organisations(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_WHICH_ORG.findall(q) + [_ORG_EN[w] for w in _WHICH_ORG_EN.findall(q)]))
 
 
-# "颁奖仪式是哪天举行的": the day of an event, which a text that never names the event (the news date) does not give.
+# "颁奖仪式是哪天举行的", "在哪里举行的": the day or place of an event, which a text that never names the event (the
+# news date, the city) does not give. Not "在哪一场会议上" (which meeting).
 _EVENT = re.compile(r"颁奖|典礼|仪式|开幕|闭幕|揭牌|发布会|大会|会议|庆典|座谈会|表彰")
+_WHERE = re.compile(r"哪里|在哪(?![一个场次届])|哪儿|什么地方|地点|何处|何地")
 
 
 def asked_events(question: str) -> tuple[str, ...]:
-    """Args: question: the Simplified question. Returns: the events whose date or time it asks (颁奖, 仪式), or empty."""
+    """Args: question: the Simplified question. Returns: the events whose date, time or place it asks (颁奖, 仪式),
+    or empty."""
     want = wanted(question)
-    return tuple(dict.fromkeys(_EVENT.findall(question))) if want and want[0] in ("date", "time") else ()
+    asked = (want and want[0] in ("date", "time")) or _WHERE.search(question)
+    return tuple(dict.fromkeys(_EVENT.findall(question))) if asked else ()
 
 
 # "是不是由平安保险公司承办的？": a yes/no question guessing who by name; a text never naming them has not said.

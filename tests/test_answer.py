@@ -318,6 +318,42 @@ def test_a_word_typed_by_its_sound_takes_the_passages_spelling_in_the_quote():
     assert "个性化定制" in quote(query, p, query.text, CFG, "hans")
     plain = q("即墨培育出了啥", [("培育", 3.5)])
     assert focus(plain, p) is plain  # nothing to respell, nothing left out: the query itself
+    base = Passage(passage_id="b#0", doc_id="b", doc_title="t", text="为全市“三中心一基地”建设提供了人才支撑。",
+                   sentences=("为全市“三中心一基地”建设提供了人才支撑。",))
+    level = q("由哪一级政府发起的", [("一级", 3.5), ("发起", 3.5)])
+    assert focus(level, base) is level  # 一级 is a common word, meant as typed: no 一基
+
+
+def test_the_unit_named_by_another_word_is_left_to_the_citation():
+    from bot.answer import focus
+
+    p = dataclasses.replace(P, unit="市人社局")
+    query = dataclasses.replace(q("which model did the hr bureau design", [("人力资源", 3.5), ("模式", 1.3)]),
+                                alternatives=(("人力资源", ("人社",)),))
+    assert dict(focus(query, p).keywords) == {"模式": 1.3}
+
+
+def test_whether_most_are_private_quotes_the_share_and_all_of_them_the_sentence_saying_so():
+    question = "那边的社区卫生站，是不是大部分都是民营的？"
+    query = q(question, [("社区卫生", 2.4), ("大部分", 3.5), ("民营", 2.4)])
+    start, end = select_sentences(query, P, question, CFG)
+    assert start <= 1 < end  # 民营机构56家，占92%, the best, with a short neighbour
+    from bot.cues import asks_all
+
+    assert asks_all("听说这次评选十个区市全都有份，是真的吗？")
+    assert not asks_all("十个区市全都有份，分别是哪些？")
+
+
+def test_which_departments_in_english_quotes_the_sentence_listing_them():
+    sentences = ("市北区政府的创新则著眼于社会治理，努力建设城市治理网格化系统。",
+                 "实行与城管、应急、执法、公安、热线等多部门联合办公、联合值班、联合处置。")
+    p = Passage(passage_id="s#0", doc_id="s", doc_title="t", text="".join(sentences), sentences=sentences)
+    question = "which departments does the grid system work jointly with?"
+    query = q(question, [("部门", 1.5), ("网格", 2.4), ("体系", 1.5), ("联合", 2.4)])
+    from bot.fit import sentence_score
+
+    assert sentence_score(query, sentences[1], question) > sentence_score(query, sentences[0], question)
+    assert "城管" in quote(query, p, question, CFG, "hans")
 
 
 def test_an_english_figure_in_billions_names_the_passages_figure():

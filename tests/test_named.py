@@ -69,7 +69,7 @@ def test_a_yes_no_guess_names_an_organisation_by_its_distinctive_part():
 
 def test_the_day_of_an_event_and_a_benefit_by_kind_name_what_the_text_must_name():
     assert asked_events("这次创新案例的颁奖仪式是在哪天举行的？") == ("颁奖", "仪式")
-    assert asked_events("颁奖仪式在哪里举行") == ()  # where, not when: a place kind checks that
+    assert asked_events("颁奖仪式在哪里举行") == ("颁奖", "仪式")  # where, as when: a city named is no venue
     assert asked_events("评选结果什么时候公布的") == ()
     assert paid_items("高新区引进的人才，子女上学能享受什么优惠政策？") == ("优惠政策",)
     assert paid_items("开发区考核拿了省内第一，省里给了企业什么税收优惠没有？") == ("税收优惠",)
@@ -125,3 +125,9 @@ def test_a_ticket_or_a_housing_allowance_asked_must_be_named():
     assert paid_items("青岛地铁单程票最贵要多少钱？") == ("单程票",)
     assert paid_items("高新区引进人才给不给房补，给多少？") == ("房补",)  # asked A-not-A
     assert paid_items("地铁4号线总投资多少") == ()
+
+
+def test_the_place_of_an_event_and_a_name_asked_colloquially_need_the_event_and_the_post():
+    assert asked_events("这次创新案例的颁奖仪式是在哪里举行的？") == ("颁奖", "仪式")
+    assert asked_events("协会是在哪一场会议中成立的?") == ()  # which meeting, not where
+    assert asked_roles("青岛开发区管委主任叫啥名啊？") == ("主任",)
