@@ -21,6 +21,11 @@ _HAS_LEVEL = re.compile(r"[\u4e00-\u9fff\d]级|级别|层级")
 _HAS_NUMBER = re.compile(r"\d|[一二三四五六七八九十百千万亿两]+(?:个|家|名|项|批|种|年|亿|万|倍|成)")
 _HAS_DATE = re.compile(r"\d{4}年|\d{1,2}月|\d{1,2}日|[一二三四五六七八九十]+月|世纪|年代|期间")
 _LISTED = re.compile(r"[\u4e00-\u9fff]{2,6}、[\u4e00-\u9fff]{2,6}、[\u4e00-\u9fff]{2,6}[^，。；]{0,8}(?:部门|单位|机构)")
+# "有啥好的地方", "优点是啥": merits, which a text gives as 特点 or 优势; "帮的是啥样的人": a group of people.
+_ASKS_MERIT = re.compile(r"好处|优点|优势|长处|亮点|好的地方|好在哪|有(?:啥|什么)好|特点|特色")
+_HAS_MERIT = re.compile(r"特点|优势|优点|特色|亮点|好处")
+_ASKS_GROUP = re.compile(r"(?:啥|什么|哪)(?:样的?|类|种|部分)的?(?:人|人群|群体|病人|群众|对象)")
+_HAS_GROUP = re.compile(r"患者|病人|人群|群体|群众|居民|市民|老人|儿童|学生|家庭|职工|人员|对象|困难户")
 _HAS_ORG = re.compile(r"政府|管委|指挥部|局|委员会|部门|公司|集团|机构|大学|学院|协会|中心|研究室|办公室")
 
 
@@ -47,6 +52,8 @@ def sentence_score(query: Query, sentence: str, question: str) -> float:
         score += 0.2 if _ASKS_SEVERAL.search(question) and several else 0.1
     if _ASKS_LEVEL.search(question) and _HAS_LEVEL.search(s):
         score += 0.25
+    if (_ASKS_MERIT.search(question) and _HAS_MERIT.search(s)) or (_ASKS_GROUP.search(question) and _HAS_GROUP.search(s)):
+        score += 0.2
     if _ASKS_WHERE.search(question) and re.search(r"[\u4e00-\u9fff](?:省|市|区|县|镇)", s):
         score += 0.1
     if (asks_method(question) and gives_method(s)) or (asks_all(question) and states_all(s)):

@@ -119,7 +119,7 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
     ("year", re.compile(r"几几年"), re.compile(r"(?<![\d.])(?:19|20)\d{2}(?![\d.%])")),
     # "十九大是哪天开": a day, which a year (2017年) does not give.
     ("date", re.compile(r"哪一?天|几号|几月几[号日]|哪一?日(?!本)"),
-     re.compile(r"\d{1,2}\s*[日号]|[一二三四五六七八九十廿卅]+[日号]|初[一二三四五六七八九十]|当天|当日|前夕|同日|次日|翌日|同一天|"
+     re.compile(r"\d{1,2}\s*(?:日|号(?![线楼院码机房]))|[一二三四五六七八九十廿卅]+(?:日|号(?![线楼院码机房]))|初[一二三四五六七八九十]|当天|当日|前夕|同日|次日|翌日|同一天|"
                 r"当晚|(?:周|星期|礼拜)[一二三四五六日天]|除夕|元旦|春节|中秋|国庆|节日?当天|"
                 r"[正一二三四五六七八九十冬腊]月(?:初|廿|卅)?[一二三四五六七八九十]{1,3}(?![月年])")),
     # "when" asks a date as a question word, not as a conjunction (what did they apply when scoring).

@@ -363,3 +363,16 @@ def test_an_english_figure_in_billions_names_the_passages_figure():
                     sentences=("再次成功为4号线引入社会资本42.32亿元。",))
     assert names_match("Which metro line got over 4.2 billion yuan of private capital?", metro)
     assert not names_match("Which metro line got over 5 billion yuan of private capital?", metro)
+
+
+def test_merits_quote_the_features_and_whom_it_helps_the_group_of_people():
+    from bot.fit import sentence_score
+
+    aim = "市人社局针对一些重特大疾病患者面临的困境，探索补充医保体系建设。"
+    models = "设计了政府主导的全民补充医保等三种模式，具有体系完整、报销标准高等特点。"
+    merit = "人社局那个补充医保到底有啥好的地方？"
+    query = q(merit, [("补充医保", 2.4), ("好", 0.7), ("地方", 3.5)])
+    assert sentence_score(query, models, merit) > sentence_score(query, aim, merit)
+    group = "人社局那补充医保，主要是帮衬啥样的人啊？"
+    query = q(group, [("补充医保", 2.4), ("帮衬", 3.5), ("人", 1.0)])
+    assert sentence_score(query, aim, group) > sentence_score(query, models, group)

@@ -314,3 +314,9 @@ def test_one_item_at_most_is_a_rate_a_total_does_not_give():
     rate = asks_rate("1.8亿专项资金里，单个人才项目最高能拿到多少扶持？")
     assert rate and not rate.search("高新区设立1.8亿元专项资金，重点培育高端人才项目245个")
     assert rate.search("单个项目最高资助500万元")
+
+
+def test_a_line_number_is_no_day():
+    want = wanted("《金融合作协议》是哪一天签订的？")
+    assert not holds(want, "与19家金融机构签署协议，4号线引入社会资本。", "《金融合作协议》是哪一天签订的？")
+    assert holds(want, "协议于3月4号签署。", "《金融合作协议》是哪一天签订的？")

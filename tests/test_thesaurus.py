@@ -192,3 +192,11 @@ def test_a_policy_document_an_organisation_and_an_award_received_translate():
     assert any("意见" in g for g in groups)
     groups, _ = translate("Which organization was the only key-project unit to receive an award?")
     assert any("单位" in g for g in groups) and any("获奖" in g for g in groups)
+
+
+def test_grid_cells_the_whole_area_and_looking_up_translate_as_official_text_says():
+    groups, _ = translate("How many grid cells did Shibei divide its whole area into?")
+    assert any("网格" in g for g in groups) and any("全区" in g for g in groups)
+    assert not any("细胞" in g for g in groups)  # a grid's cell is no biology
+    groups, _ = translate("Where can residents look up the cases?")
+    assert any("查阅" in g for g in groups)
