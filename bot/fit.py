@@ -22,11 +22,21 @@ _HAS_NUMBER = re.compile(r"\d|[一二三四五六七八九十百千万亿两]+(?
 _HAS_DATE = re.compile(r"\d{4}年|\d{1,2}月|\d{1,2}日|[一二三四五六七八九十]+月|世纪|年代|期间")
 _LISTED = re.compile(r"[\u4e00-\u9fff]{2,6}、[\u4e00-\u9fff]{2,6}、[\u4e00-\u9fff]{2,6}[^，。；]{0,8}(?:部门|单位|机构)")
 # "有啥好的地方", "优点是啥": merits, which a text gives as 特点 or 优势; "帮的是啥样的人": a group of people.
-_ASKS_MERIT = re.compile(r"好处|优点|优势|长处|亮点|好的地方|好在哪|有(?:啥|什么)好|特点|特色")
-_HAS_MERIT = re.compile(r"特点|优势|优点|特色|亮点|好处")
+_ASKS_MERIT = re.compile(r"好处|优点|长处|亮点|好的地方|好在哪|有(?:啥|什么)好|(?:哪些|什么|啥)(?:突出|主要)?(?:特点|特色|特征|优势)|"
+                         r"(?:特点|特色|特征|优势)(?:是|有)(?:什么|啥|哪些)|(?:特点|特色|特征)(?=\s|$|[？?，,。])|"
+                         r"good points|features|advantages")
+_HAS_MERIT = re.compile(r"特点|优势|优点|特色|亮点|好处|特征")
+# "技术手段": the tools a case used (运用移动GIS、大数据); "图个啥": what it was for (为鼓励改革创新).
+_ASKS_TECH = re.compile(r"技术|手段|科技|technolog")
+_HAS_TECH = re.compile(r"大数据|云计算|gis|物联网|人工智能|区块链|数字化|信息化|三维")
+_ASKS_PURPOSE = re.compile(r"图(?:个)?(?:啥|什么)|目的|为了(?:啥|什么)|用意|初衷|\bpurpose|\baim\b")
+_HAS_PURPOSE = re.compile(r"为了|旨在|目的|^为[\u4e00-\u9fff]{2,12}，|以便")
 _ASKS_GROUP = re.compile(r"(?:啥|什么|哪)(?:样的?|类|种|部分)的?(?:人|人群|群体|病人|群众|对象)")
 _HAS_GROUP = re.compile(r"患者|病人|人群|群体|群众|居民|市民|老人|儿童|学生|家庭|职工|人员|对象|困难户")
 _HAS_ORG = re.compile(r"政府|管委|指挥部|局|委员会|部门|公司|集团|机构|大学|学院|协会|中心|研究室|办公室")
+
+
+_ASKED_PARTS = ((_ASKS_MERIT, _HAS_MERIT), (_ASKS_TECH, _HAS_TECH), (_ASKS_PURPOSE, _HAS_PURPOSE))
 
 
 def sentence_score(query: Query, sentence: str, question: str) -> float:
@@ -52,8 +62,11 @@ def sentence_score(query: Query, sentence: str, question: str) -> float:
         score += 0.2 if _ASKS_SEVERAL.search(question) and several else 0.1
     if _ASKS_LEVEL.search(question) and _HAS_LEVEL.search(s):
         score += 0.25
-    if (_ASKS_MERIT.search(question) and _HAS_MERIT.search(s)) or (_ASKS_GROUP.search(question) and _HAS_GROUP.search(s)):
+    if _ASKS_GROUP.search(question) and _HAS_GROUP.search(s):
         score += 0.2
+    # Above window_margin, as for a method: the features, tools or aim are the answer whatever words they share.
+    if any(ask.search(question) and has.search(s) for ask, has in _ASKED_PARTS):
+        score += 0.45
     if _ASKS_WHERE.search(question) and re.search(r"[\u4e00-\u9fff](?:省|市|区|县|镇)", s):
         score += 0.1
     if (asks_method(question) and gives_method(s)) or (asks_all(question) and states_all(s)):

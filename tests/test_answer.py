@@ -376,3 +376,18 @@ def test_merits_quote_the_features_and_whom_it_helps_the_group_of_people():
     group = "人社局那补充医保，主要是帮衬啥样的人啊？"
     query = q(group, [("补充医保", 2.4), ("帮衬", 3.5), ("人", 1.0)])
     assert sentence_score(query, aim, group) > sentence_score(query, models, group)
+
+
+@pytest.mark.parametrize("question,answer,other", [
+    ("市北 网格化 技术手段", "运用移动GIS、三维地理信息、大数据、云计算等，对信息数据分析利用；",
+     "市北区政府的创新则著眼于社会治理，努力建设城市治理网格化系统。"),
+    ("市里张罗这么个评选到底图个啥？", "为鼓励改革创新，推动政府工作再上台阶，市政府组织开展了评选活动。",
+     "本市评选出2016年度全市政府系统创新工作案例，十区市均有入选。"),
+    ("补充医保体系具备哪些突出特征？", "设计了三种模式，具有体系完整、覆盖范围广等特点。",
+     "市人社局探索基本医疗保险基础上的补充医保体系建设，重点解决重特大疾病患者的压力。")])
+def test_tools_aims_and_features_asked_take_the_sentence_giving_them(question, answer, other):
+    from bot.fit import sentence_score
+
+    idf = {"网格化": 2.4, "技术手段": 3.5, "评选": 0.1, "补充医保": 2.4, "体系": 1.5, "特征": 3.5}  # as the seed index has them
+    query = q(question, [(w, x) for w, x in idf.items() if w in question])
+    assert sentence_score(query, answer, question) > sentence_score(query, other, question)
