@@ -51,7 +51,7 @@ test-fast: setup
 eval: index
 	$(PY) -m bot.evaluate $(ARGS)
 	$(PY) -m bot.evaluate --questions tests/eval/holdout.jsonl
-	for n in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64 65 66 67; do $(PY) -m bot.evaluate --questions tests/eval/blind$$n.jsonl || exit 1; done
+	for n in $$(seq 1 67); do $(PY) -m bot.evaluate --questions tests/eval/blind$$n.jsonl || exit 1; done
 
 eval-growth: index
 	$(PY) -m bench.growth $(ARGS)

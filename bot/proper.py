@@ -30,7 +30,7 @@ def asks_proper_name(question: str) -> bool:
 
 
 def names_proper(text: str) -> bool:
-    """Whether a text names anything by a proper name (the 86 CMRC and DRCD dev paragraphs that answer
+    """Whether a text names anything by a proper name (the 91 CMRC and DRCD dev paragraphs that answer
     such a question all do); 人大代表、高等院校和研究机构学者 names kinds only.
 
     Args:
