@@ -58,8 +58,8 @@ def sentence_score(query: Query, sentence: str, question: str) -> float:
         score += 0.25
     if _ASKS_WHO.search(question) and _HAS_ORG.search(s):
         # "哪两个单位": a sentence naming two or more answers before one naming one
-        several = len(_HAS_ORG.findall(s)) >= 2 or _LISTED.search(s)  # 与城管、应急、执法、公安等多部门
-        score += 0.2 if _ASKS_SEVERAL.search(question) and several else 0.1
+        several = _ASKS_SEVERAL.search(question) and (len(_HAS_ORG.findall(s)) >= 2 or _LISTED.search(s))
+        score += 0.2 if several else 0.1  # 与城管、应急、执法、公安等多部门 names several
     if _ASKS_LEVEL.search(question) and _HAS_LEVEL.search(s):
         score += 0.25
     if _ASKS_GROUP.search(question) and _HAS_GROUP.search(s):

@@ -97,6 +97,8 @@ _PAID = re.compile(r"奖金|奖励|工资|薪水|薪酬|补贴|津贴|[房餐车
                    r"(?:(?![多少几的了交付缴收花经消浪免要])[\u4e00-\u9fff]){1,2}费(?![用时劲力心])")
 
 
+# "给不给房补": whether it is paid, asked A-not-A.
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])不\1")
 # "能享受什么优惠政策", "给了企业什么税收优惠": a benefit asked for by kind.
 _BENEFIT = re.compile(r"(?:什么|哪些|啥|何种|多少)(?:样的)?[\u4e00-\u9fff]{0,2}(?:优惠|补贴|奖励|奖金|津贴|减免)")
 
@@ -113,8 +115,7 @@ def paid_items(question: str) -> tuple[str, ...]:
     """
     want = wanted(question)
     asked = (want and want[0] in ("money", "reimbursement")) or _PRICED.search(question) or GUESS.search(question)
-    # "给不给房补": whether it is paid, asked A-not-A.
-    asked = asked or _BENEFIT.search(question) or re.search(r"([\u4e00-\u9fff])不\1", question)
+    asked = asked or _BENEFIT.search(question) or _A_NOT_A.search(question)
     return tuple(dict.fromkeys(_PAID.findall(question))) if asked else ()
 
 

@@ -14,6 +14,8 @@ COUNT = (r"(?:(?<![\d.,])\d+(?:[.,]\d+)?(?![\d.,])|(?<![%s几数])(?:[几数](?=
 # Function words, which no place name between 市 and 区 holds (区域社区, 市北区将全区 are no addresses).
 _FUNCTION = "[的将全和与在了是为对把被从向及或等中内外各每这那其之个]"
 MONEY = r"[$¥￥€£]\s*\d|" + NUM + r"\s*余?[多]?[万亿千百]*(?:[美港澳日欧英韩台加新]?元|人民币|块|港币|美金)"
+# A day of the month (17日, 4号), not a numbered line or building (4号线, 3号楼).
+_DAY = r"(?:日|号(?![线楼院码机房]))"
 # (what the question says, what an answering text must contain); the first that matches the question wins.
 _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
     # Contact details: citizens ask for them often, and a passage on the right topic seldom holds them.
@@ -119,7 +121,7 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
     ("year", re.compile(r"几几年"), re.compile(r"(?<![\d.])(?:19|20)\d{2}(?![\d.%])")),
     # "十九大是哪天开": a day, which a year (2017年) does not give.
     ("date", re.compile(r"哪一?天|几号|几月几[号日]|哪一?日(?!本)"),
-     re.compile(r"\d{1,2}\s*(?:日|号(?![线楼院码机房]))|[一二三四五六七八九十廿卅]+(?:日|号(?![线楼院码机房]))|初[一二三四五六七八九十]|当天|当日|前夕|同日|次日|翌日|同一天|"
+     re.compile(r"\d{1,2}\s*" + _DAY + r"|[一二三四五六七八九十廿卅]+" + _DAY + r"|初[一二三四五六七八九十]|当天|当日|前夕|同日|次日|翌日|同一天|"
                 r"当晚|(?:周|星期|礼拜)[一二三四五六日天]|除夕|元旦|春节|中秋|国庆|节日?当天|"
                 r"[正一二三四五六七八九十冬腊]月(?:初|廿|卅)?[一二三四五六七八九十]{1,3}(?![月年])")),
     # "when" asks a date as a question word, not as a conjunction (what did they apply when scoring).

@@ -22,6 +22,12 @@ def q(text, keywords, constraints=()):
                  constraints=tuple(constraints))
 
 
+def told(passage_id, *sentences):
+    """A passage made of the given sentences."""
+    return Passage(passage_id=passage_id, doc_id=passage_id.split("#")[0], doc_title="t", text="".join(sentences),
+                   sentences=sentences)
+
+
 def hit(dense, cov, passage=P):
     return Hit(passage=passage, score=dense, dense=dense, lexical=0.5, coverage=cov)
 
@@ -268,9 +274,8 @@ def test_a_yes_no_question_for_someone_the_passage_never_speaks_of_is_refused():
 
 
 def test_which_two_units_quotes_the_sentence_naming_two():
-    sentences = ("青岛开发区管委在国家级开发区考核评价中实现新突破，完成了在省内列第一、在全国保持前列的蝶变。",
-                 "还在机构配置上创新，结合统计局能把指标吃透、研究室能把政策吃透两个方面的优势开展考核评价工作。")
-    p = Passage(passage_id="z#0", doc_id="z", doc_title="t", text="".join(sentences), sentences=sentences)
+    p = told("z#0", "青岛开发区管委在国家级开发区考核评价中实现新突破，完成了在省内列第一、在全国保持前列的蝶变。",
+             "还在机构配置上创新，结合统计局能把指标吃透、研究室能把政策吃透两个方面的优势开展考核评价工作。")
     question = "开发区考核那摊事儿，是让哪两个单位搭伙一起干的？"
     query = q(question, [("考核", 1.9), ("那摊", 3.5), ("单位", 2.4), ("搭伙", 3.5)])
     assert select_sentences(query, p, question, CFG) == (1, 2)  # each names a unit; the second names two
@@ -345,9 +350,9 @@ def test_whether_most_are_private_quotes_the_share_and_all_of_them_the_sentence_
 
 
 def test_which_departments_in_english_quotes_the_sentence_listing_them():
-    sentences = ("市北区政府的创新则著眼于社会治理，努力建设城市治理网格化系统。",
-                 "实行与城管、应急、执法、公安、热线等多部门联合办公、联合值班、联合处置。")
-    p = Passage(passage_id="s#0", doc_id="s", doc_title="t", text="".join(sentences), sentences=sentences)
+    p = told("s#0", "市北区政府的创新则著眼于社会治理，努力建设城市治理网格化系统。",
+             "实行与城管、应急、执法、公安、热线等多部门联合办公、联合值班、联合处置。")
+    sentences = p.sentences
     question = "which departments does the grid system work jointly with?"
     query = q(question, [("部门", 1.5), ("网格", 2.4), ("体系", 1.5), ("联合", 2.4)])
     from bot.fit import sentence_score
