@@ -51,7 +51,7 @@ test-fast: setup
 eval: index
 	$(PY) -m bot.evaluate $(ARGS)
 	$(PY) -m bot.evaluate --questions tests/eval/holdout.jsonl
-	for n in $$(seq 1 67); do $(PY) -m bot.evaluate --questions tests/eval/blind$$n.jsonl || exit 1; done
+	for n in $$(seq 1 75); do $(PY) -m bot.evaluate --questions tests/eval/blind$$n.jsonl || exit 1; done
 
 eval-growth: index
 	$(PY) -m bench.growth $(ARGS)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 
 from index.glossary import figures
-from index.romanise import latin_words, syllable_runs
+from index.query import named_places
+from index.romanise import latin_words, places_spelled, syllable_runs
 from index.types import Passage
 
 
@@ -25,3 +26,21 @@ def names_match(question: str, passage: Passage) -> bool:
     # "4.2 billion" is 42亿 in Chinese: its digits (42) stand in the passage (42.32亿元).
     numbers = {re.sub(r"[^\d.]", "", f) for f in figures(question)}
     return any(n in passage.text for n in numbers)
+
+
+def places_unnamed(question: str, document: str) -> list[str]:
+    """The places a Latin-script question names by their pinyin that the document does not name by that sound.
+
+    Args:
+        question: the question as written (Pingdu, Laoshan).
+        document: the document's text.
+
+    Returns:
+        Their Chinese names (平度); [] when there are none. Taishan stands for 泰山 of 泰山学者 as well as 台山, so a
+        place counts as named when any word of the document sounds like it.
+    """
+    spelled = places_spelled(question, named_places())
+    if not spelled:
+        return []
+    runs = syllable_runs(document)
+    return [place for sound, place in spelled if sound not in runs]

@@ -10,6 +10,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from index.clean import to_simplified
+from index import cli
 from index.config import Config, load_config
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions.jsonl"
@@ -111,6 +112,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the full report here")
     parser.add_argument("--strict", action="store_true", help="exit 1 when hybrid misses 95 %% / 90 %%")
     args = parser.parse_args(argv)
+    # A missing index or model is a message with the command that fixes it, as in `python -m bot`.
+    return cli.run(lambda: _evaluate(args))
+
+
+def _evaluate(args) -> int:
     config = load_config(args.config)
     rows = load_questions(args.questions)
     from index.embed import load_encoder

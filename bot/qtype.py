@@ -131,7 +131,8 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
      re.compile(r"\d{2,4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|[一二三四五六七八九十〇零]{2,4}年|[一二三四五六七八九十]+月|世纪|年代|"
                 r"[唐宋元明清汉秦隋晋金辽](?:朝|代)|[南北]宋|[东西]汉|[东西]晋|[\u4e00-\u9fff]{1,3}(?:时代|纪)(?!律|念|要|检|录|委)|"
                 r"[早中晚初末]期|年间|[春夏秋冬]季|当天|前夕")),
-    ("ordinal", re.compile(r"第几|排第|排名第|名列第|排名(?:如何|怎么样|怎样|多少)|名次|排在哪|what rank|which place"), re.compile(r"第\s*[一二三四五六七八九十百\d]+")),
+    ("ordinal", re.compile(r"第几|排第|排名第|名列第|排名(?:如何|怎么样|怎样|多少)|名次|排在哪|(?:what|which)(?: [a-z]+){0,2} rank"
+                           r"|which place"), re.compile(r"第\s*[一二三四五六七八九十百\d]+")),
     # 哪几条, 那几个: which ones, not how many.
     ("number", re.compile(r"多少|(?<![哪那这])几[个家项条次座所种批]|how many|how much"), re.compile(COUNT)),
 ]
@@ -170,7 +171,9 @@ def wanted(question: str) -> tuple[str, re.Pattern] | None:
 
 
 # "How many of the ten": a count within a group the question names, which "all of them" answers.
-_OF_GROUP = re.compile(r"(?:里面|里头|之中|当中|中间|里|中)有?(?:多少|几)个")
+# "十区市 有几个入选": the group counted, then how many of it.
+_OF_GROUP = re.compile(r"(?:里面|里头|之中|当中|中间|里|中|(?:\d+|[%s]+)个?(?!共)[\u4e00-\u9fff]{1,3}[\s，,]*)"
+                       r"有?(?:多少|几)个" % _CN)
 _ALL = re.compile(r"均有|均已|全部|全都|都有|无一例外|个个")
 
 # Kinds a question may state one of itself ("除了十区市，还有几个…", "2016年的结果什么时候公布"): that one is no answer.
@@ -194,7 +197,7 @@ def holds(want: tuple[str, re.Pattern], text: str, question: str) -> bool:
         return any(not (m.group().isascii() and m.group().lower() in q) for m in want[1].finditer(text))
     if want[0] not in _STATED:
         return bool(want[1].search(text))
-    if want[0] == "number" and _OF_GROUP.search(q) and _ALL.search(text):
+    if want[0] == "number" and (_OF_GROUP.search(q) or _ALL.search(q)) and _ALL.search(text):
         return True  # "十个区市里面有几个入选": all of them (十区市均有入选)
     return any(m.group().strip().lower() not in q and (want[0] != "number" or counts_asked(text, m.end(), q))
                for m in want[1].finditer(text))

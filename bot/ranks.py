@@ -50,7 +50,7 @@ def rank_named(rank: str, text: str) -> bool:
 
 
 # "全国排第几" over "在省内列第一、在全国保持前列": a place given within another scope does not answer.
-_SCOPES = (("national", re.compile(r"全国|国内|\bnationally\b|\b(?:across|in) the (?:whole )?country\b")),
+_SCOPES = (("national", re.compile(r"全国|国内|\bnationally\b|\b(?:across|in) the (?:whole )?country\b|\bnational rank")),
            ("provincial", re.compile(r"全省|省内|省里|\bprovincially\b|\bin the province\b")),
            ("city", re.compile(r"全市|市内|\bin the city\b")))
 _ORDINAL = re.compile(r"第\s*[一二三四五六七八九十百\d]+|首位|榜首")

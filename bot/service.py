@@ -6,6 +6,7 @@ import logging
 import threading
 import uuid
 
+from bot import about
 from bot import answer as answering
 from bot import decide as deciding
 from bot import smalltalk
@@ -143,16 +144,14 @@ class QAService:
             text = smalltalk.reply(talk, self.scope(), self.examples)
             return self._reply(prepared, KIND_SMALLTALK, text, version=snap.version)
         snap = self._current()
-        if smalltalk.is_opinion(prepared.text):
-            text = "我只引用资料中的原文作答，不对案例做评价或推荐。" + self.scope()
-            return self._reply(prepared, KIND_REFUSAL, text, examples=True, version=snap.version)
-        if smalltalk.is_live(prepared.text):
-            text = "抱歉，资料库中没有找到天气、股价、路况这类实时信息：我只根据资料库中的文件作答。" + self.scope()
-            return self._reply(prepared, KIND_REFUSAL, text, examples=True, version=snap.version)
+        if reason := smalltalk.declined(prepared.text):
+            return self._reply(prepared, KIND_REFUSAL, reason + self.scope(), examples=True, version=snap.version)
         result = snap.searcher.search(prepared.text, mode=self.config.search.mode)
         # The top document's window that holds the kind of answer asked for ("哪个网站" -> a named site) goes first.
         hits = deciding.prefer_typed(result.query, result.hits, self.config.answer.type_rerank_ratio)
         result = dataclasses.replace(result, hits=hits)
+        if result.hits and (fields := about.asked_fields(prepared.text)):
+            return self._about(prepared, snap, result.hits[0], fields)
         document = snap.searcher.document_evidence(result.hits[0].passage.doc_id) if result.hits else ""
         decision = deciding.decide(result.query, result.hits, self.config.answer, document)
         log.info("question", extra={"answered": decision.answered, "reason": decision.reason,
@@ -166,12 +165,25 @@ class QAService:
                                             self.config.answer.window_margin)
         sims = self._sentence_sims(prepared.text, quoted_from)
         quoted = answering.quote(result.query, quoted_from, prepared.text, self.config.answer, prepared.script, sims)
-        cite = in_script(answering.citation(quoted_from), prepared.script)
-        sources = [self._source(h, prepared.script) for h in result.hits
-                   if h is top or h.score >= 0.85 * top.score]
-        return Answer(question=prepared.asked, answered=True, answer=f"{quoted}\n{cite}", sources=sources,
-                      kind=KIND_ANSWER, script=prepared.script, notice=prepared.notice, answer_id=uuid.uuid4().hex,
-                      citation=cite, index_version=snap.version, quote=quoted)
+        hits = [h for h in result.hits if h is top or h.score >= 0.85 * top.score]
+        return self._answered(prepared, snap, quoted, quoted_from, hits)
+
+    def _about(self, prepared: Prepared, snap: Snapshot, top, fields: list[str]) -> Answer:
+        # Which paper ran the report, who wrote it: its metadata answers, quoted as recorded, never the text.
+        info = {"title": top.passage.doc_title, **snap.documents.get(top.passage.doc_id, {})}
+        text, answered = about.reply(info, fields)
+        log.info("question", extra={"answered": answered, "reason": "about:" + ",".join(fields),
+                                    "top": top.passage.passage_id})
+        if not answered:
+            return self._reply(prepared, KIND_REFUSAL, text + self.scope(), examples=True, version=snap.version)
+        return self._answered(prepared, snap, in_script(text, prepared.script), top.passage, [top])
+
+    def _answered(self, prepared: Prepared, snap: Snapshot, quoted: str, cited, hits: list) -> Answer:
+        cite = in_script(answering.citation(cited), prepared.script)
+        return Answer(question=prepared.asked, answered=True, answer=f"{quoted}\n{cite}",
+                      sources=[self._source(h, prepared.script) for h in hits], kind=KIND_ANSWER,
+                      script=prepared.script, notice=prepared.notice, answer_id=uuid.uuid4().hex, citation=cite,
+                      index_version=snap.version, quote=quoted)
 
     def _sentence_sims(self, text: str, passage) -> list[float] | None:
         if self.config.answer.sentence_dense_weight <= 0 or len(passage.sentences) < 2:

@@ -15,9 +15,27 @@ _OPINION = re.compile(r"你觉得|你认为|你怎么看|你的看法|你个人|
 
 # Live information no document holds: today's weather, a share price, the traffic now. Both a time and a topic.
 _NOW = r"(?:今天|明天|后天|今日|明日|今晚|明早|现在|目前|当前|此刻|实时|最新|这周|本周|下周|周末|马上|today|tomorrow|tonight|now|right now|current|currently|live|this week|next week)"
-_LIVE_TOPIC = (r"(?:天气|气温|温度|下雨|下雪|刮风|台风|雾霾|空气质量|股价|股票|汇率|油价|金价|路况|堵车|拥堵|限行|航班|高铁|火车|车次|余票|"
+_LIVE_TOPIC = (r"(?:天气|气温|温度|下雨|下雪|刮风|台风|雾霾|空气质量|股价|股票|汇率|油价|金价|房价|物价|菜价|路况|堵车|拥堵|限行|航班|高铁|火车|车次|余票|"
                r"比分|开奖|彩票|weather|temperature|rain|snow|share price|stock price|stock|exchange rate|traffic|flight|train)")
 _LIVE = re.compile(rf"{_NOW}[^。？?!！]{{0,20}}{_LIVE_TOPIC}|{_LIVE_TOPIC}[^。？?!！]{{0,20}}{_NOW}", re.I)
+
+
+# What will happen (以后会不会推广到全国, 明年会不会更多): a report says what was done and planned, it does not forecast.
+_LATER = r"(?:以后|明年|后年|将来|今后|未来|往后|下一步)"
+_WILL = r"(?:会不会|会否|是否会|有没有可能|可不可能)"
+_FORECAST = re.compile(rf"{_LATER}[^，。？?]{{0,14}}(?:{_WILL}|还会|会更|会再)|{_WILL}[^，。？?]{{0,14}}{_LATER}")
+
+
+def declined(text: str) -> str | None:
+    """Args: text: the Simplified question. Returns: why no document can answer it (an opinion, live information,
+    a forecast), to lead the reply; None for a question to search."""
+    if is_opinion(text):
+        return "我只引用资料中的原文作答，不对案例做评价或推荐。"
+    if is_live(text):
+        return "抱歉，资料库中没有找到天气、股价、路况这类实时信息：我只根据资料库中的文件作答。"
+    if _FORECAST.search(text):
+        return "资料只记载已经做了和计划要做的事，不对今后的情况作预测。"
+    return None
 
 
 def is_live(text: str) -> bool:

@@ -13,7 +13,7 @@ from index import fsio
 from index.clean import clean_document
 from index.config import Config
 from index.errors import DocumentError
-from index.lexical import BM25, civic_words, get_tokenizer, lexicon_key, tokenize
+from index.lexical import STOPWORDS, BM25, civic_words, get_tokenizer, lexicon_key, tokenize
 from index.load import content_hash, iter_corpus, read_document_file, sidecar_path
 from index.reuse import Previous, load_previous, segment_key, text_key
 from index.segment import extract_entities, segment_document
@@ -39,6 +39,11 @@ def embed_text(p: Passage) -> str:
 def lexical_text(p: Passage) -> str:
     """Args: p: a passage. Returns: the text its keywords are taken from."""
     return " ".join(x for x in (p.doc_title, p.section, p.unit or "", p.case or "", p.text) if x)
+
+
+def _byline(meta: dict) -> dict:
+    """Args: meta: what cleaning found in a document. Returns: its reporter and editor (questions about the report)."""
+    return {k: meta[k] for k in ("reporter", "editor") if meta.get(k)}
 
 
 def meta_hash(path: Path) -> str:
@@ -191,7 +196,8 @@ def write_version(config: Config, ingested: list[Ingested], encoder, progress: b
         docs = {ing.document.doc_id: {"title": ing.document.title, "path": ing.document.path,
                                       "hash": ing.document.content_hash, "meta_hash": ing.meta_hash,
                                       "passages": len(ing.passages),
-                                      "source": ing.document.source, "date": ing.document.date}
+                                      "source": ing.document.source, "date": ing.document.date,
+                                      **_byline(ing.document.meta)}
                 for ing in ingested}
         corpus_hash = hashlib.sha256(json.dumps(sorted((d, v["hash"]) for d, v in docs.items())).encode()).hexdigest()
         manifest = {"format": FORMAT, "model": encoder.name, "fingerprint": encoder.fingerprint, "dim": encoder.dim,
@@ -216,8 +222,9 @@ def _tokens(passages: list[Passage], entities: list[str], previous: Previous) ->
     and no entity added to or dropped from the tokenizer's dictionary occurs in it (only then could jieba cut it
     differently)."""
     texts = [lexical_text(p) for p in passages]
-    # Tokens cut before a word was added to the administrative list would not be cut alike: the list is in the key.
-    words = "\n".join(civic_words()) + "\n\n"
+    # Tokens cut before a word was added to the administrative list, or to the stopwords, would not be cut alike:
+    # both lists are in the key.
+    words = "\n".join(civic_words()) + "\n\n" + " ".join(sorted(STOPWORDS)) + "\n\n"
     keys = [text_key(words + t) for t in texts]
     changed = [e.lower() for e in set(entities) ^ set(previous.entities)]
     tokenizer = None

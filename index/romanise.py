@@ -52,3 +52,30 @@ def sound_alike(name: str, text: str) -> str | None:
         if m.group(1) != name and pypinyin.lazy_pinyin(m.group(1)) == sound:
             return m.group(1)
     return None
+
+
+@functools.lru_cache(maxsize=4)
+def _by_sound(places: frozenset[str]) -> dict[str, str]:
+    pypinyin = require("pypinyin")
+    seen: dict[str, list[str]] = {}
+    for place in places:
+        if _HAN_RUN.fullmatch(place):
+            seen.setdefault("".join(pypinyin.lazy_pinyin(place)), []).append(place)
+    # A sound two places share (平山, 屏山) names neither for sure.
+    return {sound: names[0] for sound, names in seen.items() if len(names) == 1}
+
+
+def places_spelled(text: str, places: frozenset[str]) -> list[tuple[str, str]]:
+    """The places a question written in Latin letters names by their pinyin (Pingdu -> 平度).
+
+    Args:
+        text: the question as written (capitals kept: a place is a proper noun).
+        places: the gazetteer's place names.
+
+    Returns:
+        (sound, Chinese name) pairs, in order; only capitalised words of 4 letters or more that spell exactly one
+        place ("pingdu", "平度").
+    """
+    sounds = _by_sound(places)
+    words = [w.lower() for w in re.findall(r"\b[A-Z][a-z]{3,}\b", text)]
+    return [(w, sounds[w]) for w in dict.fromkeys(words) if w in sounds]

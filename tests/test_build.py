@@ -106,3 +106,17 @@ def test_an_index_cut_with_another_word_list_is_built_again_when_only_missing_on
     assert cmd_build(args, config) == 0 and "another word list" in capsys.readouterr().out
     vs = VersionStore(config.index_dir)
     assert vs.current() != path.name and vs.manifest()["lexicon"] == lexicon_key()
+
+
+def test_tokens_cut_before_a_stopword_was_added_are_cut_again(monkeypatch):
+    import index.build as build
+    from index.reuse import Previous
+    from index.types import Passage
+
+    p = Passage(passage_id="d#0", doc_id="d", doc_title="t", text="好像十区市均有入选。", sentences=("好像十区市均有入选。",))
+    keys, tokens = build._tokens([p], [], Previous())
+    assert "好像" not in tokens[0]  # a hedge, no topic
+    reused = Previous(tokens={keys[0]: ["stale"]})
+    assert build._tokens([p], [], reused)[1] == [["stale"]]
+    monkeypatch.setattr(build, "STOPWORDS", build.STOPWORDS | {"入选"})
+    assert build._tokens([p], [], reused)[1] != [["stale"]]  # another stopword list: cut again

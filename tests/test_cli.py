@@ -50,6 +50,16 @@ def test_missing_index_is_a_clear_error_not_a_traceback(env, tmp_path):
     out = run({**env, "QABOT_CONFIG": str(broken)}, "ask", "你好吗")
     assert out.returncode == 2
     assert "python -m index rebuild" in out.stderr and "Traceback" not in out.stderr
+    # The evaluation command says the same.
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"id": "q1", "kind": "fact", "question": "市北区划分了多少个责任网格？",
+                                     "answerable": True, "expect": ["1188"], "expect_any": False, "note": ""},
+                                    ensure_ascii=False) + "\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "bot.evaluate", "--questions", str(questions), "--modes", "hybrid"],
+                         cwd=ROOT, env={**env, "QABOT_CONFIG": str(broken)}, text=True, capture_output=True,
+                         timeout=300)
+    assert out.returncode == 2
+    assert "python -m index rebuild" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_malformed_config_names_the_key(env, tmp_path):

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "eval" / "questions.jsonl"
 HOLDOUT = ROOT / "tests" / "eval" / "holdout.jsonl"  # written later, after the thesaurus and glossary: a second check
 # Written by people who had read the article and nothing else of the project (tests/eval/README.md)
-BLIND = [ROOT / "tests" / "eval" / f"blind{n}.jsonl" for n in range(1, 68)]
+BLIND = [ROOT / "tests" / "eval" / f"blind{n}.jsonl" for n in range(1, 76)]
 SEED = ROOT / "corpus" / "000_6ec06563744fe9af.txt"
 MIN_KINDS = {"fact": 15, "paraphrase": 12, "colloquial": 10, "traditional": 10, "keyword": 8, "noisy": 8,
              "english": 6, "case": 6, "unanswerable": 20}
@@ -38,7 +38,11 @@ def quotable():
     """The seed article's quotable paragraphs (headings are not passages), Simplified, s2t and as received."""
     doc = clean_document(SEED.read_text(encoding="utf-8"))
     pairs = [(s, o) for s, o in zip(doc.text.split("\n"), doc.original.split("\n")) if s not in doc.headings]
-    simplified = [s for s, _ in pairs]
+    # A question about the report itself is answered from its metadata: the byline's reporter and editor, and the
+    # sidecar's title, source and date.
+    side = json.loads(SEED.with_suffix(".meta.json").read_text(encoding="utf-8"))
+    about = "，".join([side["title"], side["source"], side["date"], doc.meta["reporter"], doc.meta["editor"]])
+    simplified = [s for s, _ in pairs] + [about]
     return {"hans": simplified, "s2t": [to_traditional(s) for s in simplified], "orig": [o for _, o in pairs]}
 
 

@@ -21,6 +21,7 @@ def test_who_holds_a_post_asks_for_that_post():
     assert asked_roles("高新区的负责人叫什么名字") == ("负责人",)
     assert asked_roles("评审组由哪些人组成") == ()  # no post named
     assert asked_roles("组长负责什么工作") == ()  # names the post, asks what it does
+    assert asked_roles("评审组的组长是哪一位？") == ("组长",)
 
 
 def test_which_banks_or_hospital_asks_for_one_by_name_and_a_download_is_an_action():
@@ -88,11 +89,14 @@ def test_the_commander_and_factory_hiring_are_named_things():
 
 
 def test_a_place_asked_nationally_is_not_answered_by_a_place_in_the_province():
+    from bot.qtype import wanted
     from bot.ranks import ranked_elsewhere
 
     text = "青岛开发区从三个方面实施改革创新，完成了在省内列第一、在全国保持前列的“蝶变”。"
     assert ranked_elsewhere("青岛开发区在全国考核中具体排名第几？", text)
     assert ranked_elsewhere("exactly what rank did the zone get nationally?", text)
+    q = "what exact national rank did the qingdao development zone get in the evaluation?"
+    assert wanted(q)[0] == "ordinal" and ranked_elsewhere(q, text)
     assert not ranked_elsewhere("青岛开发区在省内排第几？", text)  # the scope it gives
     assert not ranked_elsewhere("华硕个人电脑销量全球第几?", "华硕是2015年销量第四的个人电脑供应商。")  # no scope given
     assert not ranked_elsewhere("青岛开发区排第几？", text)  # no scope asked
@@ -131,3 +135,13 @@ def test_the_place_of_an_event_and_a_name_asked_colloquially_need_the_event_and_
     assert asked_events("这次创新案例的颁奖仪式是在哪里举行的？") == ("颁奖", "仪式")
     assert asked_events("协会是在哪一场会议中成立的?") == ()  # which meeting, not where
     assert asked_roles("青岛开发区管委主任叫啥名啊？") == ("主任",)
+
+
+def test_which_road_needs_a_road_named():
+    from bot.named import road_unnamed
+
+    area = "选划52.8平方公里的转型发展区，作为率先转型升级、创新发展示范平台，探索发展路径。"
+    assert road_unnamed("52.8平方公里的转型发展区具体在哪几条路之间？", area)  # 路径 is a way, not a road
+    assert not road_unnamed("转型发展区在哪几条路之间？", "东至长江路、西至江山路。")
+    assert not road_unnamed("哪几路公交车在余杭站北侧始发？", "余杭站北侧有472路、763路始发。")
+    assert not road_unnamed("转型发展区有多大？", area)  # no road asked

@@ -222,6 +222,10 @@ def test_how_many_of_a_group_the_question_names_is_answered_by_all_of_them():
     assert holds(want, "本市评选出创新工作案例，十区市均有入选。", "十个区市里面有几个有案例入选的")
     assert not holds(want, "本市评选出创新工作案例，十区市有入选。", "十个区市里面有几个有案例入选的")
     assert not holds(wanted("一共有几个区入选"), "十区市均有入选。", "一共有几个区入选")  # no group named: a count
+    # The group typed with a space before "how many"; "都有…还是只有几个" asks whether all of them did.
+    assert holds(wanted("十区市 有几个入选了？"), "十区市均有入选。", "十区市 有几个入选了？")
+    assert holds(wanted("十个区市都有上榜么 还是只有几个"), "十区市均有入选。", "十个区市都有上榜么 还是只有几个")
+    assert not holds(wanted("十个区市都有上榜么 还是只有几个"), "十区市有入选。", "十个区市都有上榜么 还是只有几个")
 
 
 def test_a_requirement_and_an_exact_position_ask_for_them():

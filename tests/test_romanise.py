@@ -1,5 +1,5 @@
 """Romanised Chinese names: syllable runs map back to the characters they spell."""
-from index.romanise import latin_words, sound_alike, syllable_runs
+from index.romanise import latin_words, places_spelled, sound_alike, syllable_runs
 
 
 def test_runs_spell_their_characters():
@@ -21,3 +21,12 @@ def test_a_sound_alike_spelling_keeps_a_character_and_the_whole_sound():
     assert sound_alike("李仓区", "李昌区") is None  # one character kept, another sound (chang, not cang)
     assert sound_alike("崂山区", "李沧区政府") is None
     assert sound_alike("李仓区1", "李沧区1") is None  # names are Chinese characters only
+
+
+def test_a_capitalised_word_spelling_one_place_names_it():
+    places = frozenset({"平度", "崂山", "平山", "屏山", "李沧"})
+    assert places_spelled("What was Pingdu's innovation case about?", places) == [("pingdu", "平度")]
+    assert places_spelled("What did Laoshan and Licang do? And Laoshan?", places) == [
+        ("laoshan", "崂山"), ("licang", "李沧")]
+    assert places_spelled("pingdu in lower case is no proper noun", places) == []
+    assert places_spelled("Pingshan has two places of that sound", places) == []  # 平山 or 屏山: neither for sure

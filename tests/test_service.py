@@ -28,7 +28,8 @@ def test_traditional_question_gets_traditional_answer(service):
 
 
 @pytest.mark.parametrize("question", ["明天青岛天气怎么样？", "怎么办理护照？", "崂山区有什么创新案例？",
-                                      "2019年评选出了哪些创新案例？"])
+                                      "2019年评选出了哪些创新案例？", "What was Pingdu's innovation case about?",
+                                      "What was Qingdao's total GDP in 2016?", "评审组的组长是哪一位？"])
 def test_refuses_what_the_corpus_does_not_hold(service, question):
     a = service.ask(question)
     assert not a.answered and a.kind == KIND_REFUSAL
@@ -38,6 +39,22 @@ def test_refuses_what_the_corpus_does_not_hold(service, question):
 def test_live_information_is_declined_before_search(service):
     a = service.ask("今天青岛天气怎么样？")
     assert a.kind == KIND_REFUSAL and not a.sources and "实时信息" in a.answer and a.suggestions
+
+
+def test_a_question_about_the_report_is_answered_from_its_byline_and_metadata(service):
+    a = service.ask("这篇报道是哪家报纸发的，记者是谁？")
+    assert a.answered and a.kind == KIND_ANSWER and a.quote in a.answer
+    assert "半岛都市报" in a.quote and "李晓哲" in a.quote and "2017-01-17" in a.quote  # the byline, kept as metadata
+    assert [s.title for s in a.sources] == ["青岛市评选出2016年度全市政府系统创新工作案例"]
+    t = service.ask("這篇報導是哪位記者寫的？")
+    assert t.answered and t.script == "hant" and "李曉哲" in t.answer
+    phone = service.ask("这篇报道的记者电话是多少？")
+    assert not phone.answered and "李晓哲" not in phone.answer
+
+
+def test_a_forecast_is_declined_before_search(service):
+    a = service.ask("补充医保以后会不会推广到全国？")
+    assert a.kind == KIND_REFUSAL and not a.sources and "预测" in a.answer
 
 
 def test_smalltalk_without_retrieval(service):
