@@ -16,10 +16,10 @@ from bot.crosslingual import names_match, places_unnamed
 from bot.cues import asks_all, states_all
 from bot.listing import asks_each, asks_people, enumerates, listed_things, lists_thing, names_people, stated_count
 from bot.named import (asked_actions, asked_events, asked_organisations, asked_papers, asked_roles, guessed_names,
-                       paid_items, road_unnamed)
+                       paid_items)
 from bot.proper import asks_proper_name, names_proper
 from bot.qtype import holds, wanted
-from bot.shares import share_unstated
+from bot.unsaid import unsaid
 from bot.ranks import rank_named, ranked_elsewhere, stated_ranks
 from bot.units import asked_measure, asked_unit
 
@@ -96,10 +96,8 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "")
     # "Who are the 24 academicians?" over a passage that names no one; "which ten are they?" over one listing none.
     if asks_people(query.text) and not names_people(top.passage.text):
         return Decision(False, "no_people")
-    # "在哪几条路之间" over a passage giving only the area; "3000亿预授信里融资租赁占多少" over one listing it unpriced.
-    for reason, unsaid in (("no_road", road_unnamed), ("no_share", share_unstated)):
-        if unsaid(query.text, top.passage.text):
-            return Decision(False, reason)
+    if reason := unsaid(query.text, top.passage.text, document or text):  # a road, a part of a sum, a slogan's parts
+        return Decision(False, reason)
     # "Which body did the third-party review?" over a passage naming only kinds (高等院校和研究机构学者).
     if asks_proper_name(query.text.lower()) and not names_proper(top.passage.text):
         return Decision(False, "no_name")

@@ -181,17 +181,3 @@ def guessed_names(question: str) -> tuple[str, ...]:
             out.append(core)
     return tuple(dict.fromkeys(out))
 
-
-# "在哪几条路之间", "哪条街": roads by name (472路, 高尔街), which a text naming none (路径 is a way, not a road) has
-# not given: 18 CMRC and DRCD dev questions ask one, and each gold paragraph names one.
-_WHICH_ROAD = re.compile(r"(?:哪|什么)(?:几|一)?(?:家|个|些|所|条|段)?[^，。？?]{0,2}?(?:路|街|马路|公路|大街|大道)(?![线径程费由过上口灯边易])")
-_ROAD = re.compile(r"[\u4e00-\u9fff\dA-Za-z](?:路|街|大道|公路)(?![径线程费由过上口灯边易])")
-
-
-def road_unnamed(question: str, text: str) -> bool:
-    """Args: question: the Simplified question. text: the answering passage.
-
-    Returns:
-        True when the question asks which road or street and the text names none.
-    """
-    return bool(_WHICH_ROAD.search(question)) and not _ROAD.search(text)

@@ -21,9 +21,11 @@ _LIVE = re.compile(rf"{_NOW}[^。？?!！]{{0,20}}{_LIVE_TOPIC}|{_LIVE_TOPIC}[^�
 
 
 # What will happen (以后会不会推广到全国, 明年会不会更多): a report says what was done and planned, it does not forecast.
-_LATER = r"(?:以后|明年|后年|将来|今后|未来|往后|下一步)"
+# Next year's timetable (明年啥时候申报, 明年还评不评) is not in this year's report either.
+_LATER = r"(?:以后|明年|后年|将来|今后|未来|往后|下一步|后续|日后|下一年|下一届|下届|下一次|下次)"
 _WILL = r"(?:会不会|会否|是否会|有没有可能|可不可能)"
-_FORECAST = re.compile(rf"{_LATER}[^，。？?]{{0,14}}(?:{_WILL}|还会|会更|会再)|{_WILL}[^，。？?]{{0,14}}{_LATER}")
+_FORECAST = re.compile(rf"{_LATER}[^，。？?]{{0,14}}(?:{_WILL}|还会|会更|会再)|{_WILL}[^，。？?]{{0,14}}{_LATER}"
+                       rf"|{_LATER}[^，。？?]{{0,6}}([\u4e00-\u9fff])不\1|{_LATER}[^，。？?]{{0,10}}(?:什么时候|啥时候|何时|几月|哪天)")
 
 
 def declined(text: str) -> str | None:

@@ -136,12 +136,3 @@ def test_the_place_of_an_event_and_a_name_asked_colloquially_need_the_event_and_
     assert asked_events("协会是在哪一场会议中成立的?") == ()  # which meeting, not where
     assert asked_roles("青岛开发区管委主任叫啥名啊？") == ("主任",)
 
-
-def test_which_road_needs_a_road_named():
-    from bot.named import road_unnamed
-
-    area = "选划52.8平方公里的转型发展区，作为率先转型升级、创新发展示范平台，探索发展路径。"
-    assert road_unnamed("52.8平方公里的转型发展区具体在哪几条路之间？", area)  # 路径 is a way, not a road
-    assert not road_unnamed("转型发展区在哪几条路之间？", "东至长江路、西至江山路。")
-    assert not road_unnamed("哪几路公交车在余杭站北侧始发？", "余杭站北侧有472路、763路始发。")
-    assert not road_unnamed("转型发展区有多大？", area)  # no road asked

@@ -57,7 +57,8 @@ def test_opinion_questions_are_declined_not_searched(text, opinion):
 
 @pytest.mark.parametrize("text,declined", [
     ("补充医保以后会不会推广到全国？", "预测"), ("明年李沧的民营社区医院会不会更多？", "预测"),
-    ("会不会将来地铁票价要涨", "预测"), ("青岛现在房价多少钱一平米", "实时"), ("你觉得哪个案例最好", "评价"),
+    ("会不会将来地铁票价要涨", "预测"), ("这些获奖案例后续会不会在全省范围推广？", "预测"), ("明年还评不评？", "预测"),
+    ("下一年的创新案例评选啥时候开始报名？", "预测"), ("评选结果是什么时候公布的？", None), ("青岛现在房价多少钱一平米", "实时"), ("你觉得哪个案例最好", "评价"),
     ("2017年政府系统要做什么？", None), ("以后怎么申请加入示范平台", None), ("李沧区的民营机构有多少家", None)])
 def test_opinions_live_information_and_forecasts_are_declined(text, declined):
     reason = smalltalk.declined(text)
