@@ -92,7 +92,7 @@ _PRICED = re.compile(r"怎么(?:算|收|定|计算|收费)|如何(?:计算|收�
 GUESS = re.compile(r"吗|是不是|是否|真的|对不对|有没有")
 # "How much is the prize money?": an amount of something else (an investment) does not answer it.
 # A fee by its name (安家费, 挂号费) too; not spending itself (经费, 花费, 消费, 费用).
-_PAID = re.compile(r"奖金|奖励|工资|薪水|薪酬|补贴|津贴|[房餐车饭话]补|报销|罚款|票价|[单月车机船]程?票|租金|房租|押金|门票|税收优惠|"
+_PAID = re.compile(r"奖金|奖励|工资|薪水|薪酬|补贴|津贴|[房餐车饭话]补|报销|罚款|票价|[单月车机船]程?票|[坐乘搭]一?[站趟程]|租金|房租|押金|门票|税收优惠|"
                    r"优惠政策|减税|免税|减免|"
                    r"(?:(?![多少几的了交付缴收花经消浪免要])[\u4e00-\u9fff]){1,2}费(?![用时劲力心])")
 

@@ -61,8 +61,8 @@ def _by_sound(places: frozenset[str]) -> dict[str, str]:
     for place in places:
         if _HAN_RUN.fullmatch(place):
             seen.setdefault("".join(pypinyin.lazy_pinyin(place)), []).append(place)
-    # A sound two places share (平山, 屏山) names neither for sure.
-    return {sound: names[0] for sound, names in seen.items() if len(names) == 1}
+    # A sound several places share (济南, 金安, 晋安) names one of them: the check is by sound anyway.
+    return {sound: "/".join(sorted(names)) for sound, names in seen.items()}
 
 
 def places_spelled(text: str, places: frozenset[str]) -> list[tuple[str, str]]:
@@ -73,8 +73,8 @@ def places_spelled(text: str, places: frozenset[str]) -> list[tuple[str, str]]:
         places: the gazetteer's place names.
 
     Returns:
-        (sound, Chinese name) pairs, in order; only capitalised words of 4 letters or more that spell exactly one
-        place ("pingdu", "平度").
+        (sound, Chinese names) pairs, in order, for capitalised words of 4 letters or more that spell a place
+        ("pingdu", "平度"; "jinan", "济南/晋安/金安").
     """
     sounds = _by_sound(places)
     words = [w.lower() for w in re.findall(r"\b[A-Z][a-z]{3,}\b", text)]

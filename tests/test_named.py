@@ -136,3 +136,8 @@ def test_the_place_of_an_event_and_a_name_asked_colloquially_need_the_event_and_
     assert asked_events("协会是在哪一场会议中成立的?") == ()  # which meeting, not where
     assert asked_roles("青岛开发区管委主任叫啥名啊？") == ("主任",)
 
+
+def test_a_ride_priced_is_a_fare_to_be_named():
+    assert paid_items("青岛地铁坐一站要多少钱？") == ("坐一站",)
+    assert paid_items("坐地铁去市北要多久") == ()  # a time, not a price
+

@@ -29,4 +29,4 @@ def test_a_capitalised_word_spelling_one_place_names_it():
     assert places_spelled("What did Laoshan and Licang do? And Laoshan?", places) == [
         ("laoshan", "崂山"), ("licang", "李沧")]
     assert places_spelled("pingdu in lower case is no proper noun", places) == []
-    assert places_spelled("Pingshan has two places of that sound", places) == []  # 平山 or 屏山: neither for sure
+    assert places_spelled("Pingshan has two places of that sound", places) == [("pingshan", "屏山/平山")]
