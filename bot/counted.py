@@ -50,8 +50,8 @@ def counted_things(question: str) -> tuple[str, ...]:
         words = words[1:]
     span: list[str] = []
     for i, (word, flag) in enumerate(words[:3]):
-        noun = _nounish(flag)
-        noun_next = i + 1 < len(words) and _nounish(words[i + 1][1])
+        noun = _nounish(flag, word)
+        noun_next = i + 1 < len(words) and _nounish(words[i + 1][1], words[i + 1][0])
         if not (noun or (flag in _MODIFIERS and len(word) >= 2 and noun_next)):  # a modifier: 注册 | 用户
             break
         span.append(word)
@@ -109,8 +109,9 @@ def _measured(word: str, flag: str) -> bool:
                 or word[-1] in _MEASURE_ENDS or word in _NOT_MEASURED)
 
 
-def _nounish(flag: str) -> bool:
-    return flag.startswith("n") or flag == "vn"  # a noun, or a verb used as one (管理, 投资)
+def _nounish(flag: str, word: str = "") -> bool:
+    # A noun, or a verb used as one (管理, 投资), or an amount of something (下载量, jieba's idiom flag).
+    return flag.startswith("n") or flag == "vn" or (flag == "l" and len(word) >= 3 and word.endswith("量"))
 
 
 def asked_parts(question: str) -> tuple[str, ...]:

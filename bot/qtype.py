@@ -142,7 +142,9 @@ _TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
 _AMOUNTS = frozenset({"reimbursement", "money", "area", "people", "number"})
 _NOT_AMOUNT = re.compile(r"谁|为何|为什么|如何|怎么|怎样|哪个|哪些|哪家|哪一|何处|何种|于何|什么样|靠什么|通过什么|"
                          r"什么(?:方式|办法|途径|渠道|手段)|\bwho\b|\bwhy\b|\bhow (?!many|much)|\bwhich\b")
-_MONEY_SIZE = re.compile(r"(?:额度|金额|资金|投资|贷款|资本|款项|预算|规模|融资)[^，。？?]{0,6}多大")
+_MONEY_SIZE = re.compile(r"(?:额度|金额|资金|投资|贷款|资本|款项|预算|规模|融资|授信|盘子|经费)[^，。？?]{0,6}多大")
+# "几个“+”行动包括哪些": which the several are, not how many.
+_WHICH_OF_SEVERAL = re.compile(r"几[个项种条家类][^，。？?]{0,12}?(?:包括|有|是|分别是|指)(?:哪些|哪几|什么|啥)")
 # A count by measure word (多少个, 几项) unless money is asked as such (多少钱, 多少万元).
 _COUNTED = re.compile(r"(?:多少|几)[个项家所座条批件种名位]")
 _PRICE = re.compile(r"多少钱|多少元|多少[万亿千百]|多少美元|多少块|几[万亿千百]|how much")
@@ -165,6 +167,8 @@ def wanted(question: str) -> tuple[str, re.Pattern] | None:
             continue  # 授信额度一共有多大: an amount of money, not of land
         if kind == "money" and _COUNTED.search(q) and not _PRICE.search(q):
             continue  # 拿1.8亿元专项资金培育了多少个项目: things counted, not money
+        if kind == "number" and _WHICH_OF_SEVERAL.search(q) and not re.search(r"多少", q):
+            continue
         if ask.search(q) and not (other_question and kind in _AMOUNTS):
             return kind, answer
     return None

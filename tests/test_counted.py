@@ -15,6 +15,7 @@ def test_the_thing_counted_is_the_noun_phrase_after_how_many():
     assert counted_things("全民补充医保目前覆盖了多少参保人？") == ("参保人",)
     assert counted_things("签约的19家金融机构中有几家是外资银行？") == ("外资银行",)
     assert counted_things("市北区划分了多少个责任网格") == ("责任网格",)
+    assert counted_things("“在市北”APP目前有多少下载量？") == ("下载量",)  # an amount noun jieba tags as an idiom
 
 
 def test_an_amount_a_measurement_or_a_choice_among_several_counts_no_thing():

@@ -324,3 +324,10 @@ def test_a_line_number_is_no_day():
     want = wanted("《金融合作协议》是哪一天签订的？")
     assert not holds(want, "与19家金融机构签署协议，4号线引入社会资本。", "《金融合作协议》是哪一天签订的？")
     assert holds(want, "协议于3月4号签署。", "《金融合作协议》是哪一天签订的？")
+
+
+def test_which_of_several_is_no_count_and_a_credit_pool_is_money_not_land():
+    assert wanted("2016年青岛政府系统大力实施的几个“+”行动包括哪些？") is None  # which they are
+    assert wanted("市人社局设计了几种补充医保模式？")[0] == "number"
+    assert wanted("金融机构事先答应给的授信盘子总共有多大？") is None  # not an area
+    assert wanted("转型发展区有多大？")[0] == "area"
