@@ -6,7 +6,7 @@ import re
 # "什么新办法", "哪种模式", "怎么解决的", "what new approach": how something was done is asked (not 靠什么工作获奖:
 # the case's work, which its summary names).
 _ASKS = re.compile(r"(?:什么|啥)(?:样的)?新?(?:办法|路子|法子|招数?|招儿|高招|骚操作|操作|模式|方式|手段|途径|做法|措施|机制|方法|"
-                   r"举措|思路)|"
+                   r"举措|思路|花样|套路|点子)|新(?:招|花样|套路|点子|办法|路子)(?:叫|是)(?:什么|啥)|"
                    r"哪(?:种|些|几种|一种)新?(?:办法|路子|模式|方式|手段|途径|做法|措施|方法|举措)|想了?(?:个|些|啥)|"
                    r"(?:怎么|如何|咋)(?:解决|筹|融资|借钱|弄|搞|办到|做到)|"
                    r"\b(?:what|which) (?:new |kind of )?(?:method|approach|way|model|mechanism|means|measure)s?\b",

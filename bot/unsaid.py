@@ -1,4 +1,4 @@
-"""Details asked beyond the topic, which a passage on it may not give: a road, a part of a sum, a slogan's parts."""
+"""Details asked beyond the topic, which a passage on it may not give: a road, a sum's part or total, a drug."""
 from __future__ import annotations
 
 import re
@@ -90,12 +90,51 @@ def parts_unsaid(question: str, document: str) -> bool:
     return term in document and not _spelled_out(term, document)
 
 
+# "哪些抗癌药被纳入了报销范围", "包括哪些病种": drugs or diseases by name (非那雄胺, 古柯碱, 牛皮癣, 肝癌: each of the 6
+# CMRC and DRCD dev questions of this kind has one in its paragraph), which "临床必需药品" and "重特大疾病" are not.
+_WHICH_DRUG = re.compile(r"(?:哪些|哪几种|哪种|哪一种|什么|啥)(?:具体的)?(?:特效|抗癌|靶向|进口|特)?(?:药|药物|药品|病种|疾病)"
+                         r"(?!用|价值)")
+_DRUG = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:药|胺|碱|癣|癌|瘤|单抗|替尼|胶囊|注射液|症|病)")
+_GENERIC_DRUG = frozenset({"药品", "药物", "疾病", "病种", "用药", "大病", "特药", "医药", "耗材"})
+_NOT_A_NAME = ("重特大", "看病", "有病", "生病", "治病", "有药", "用药", "吃药", "买药", "开药", "疾病", "毛病")
+
+
+def drug_unnamed(question: str, text: str) -> bool:
+    """Args: question: the Simplified question. text: the answering passage.
+
+    Returns:
+        True when the question asks which drugs or diseases and the text names none.
+    """
+    if not _WHICH_DRUG.search(question):
+        return False
+    return not any(len(w.word) >= 2 and w.word not in _GENERIC_DRUG and _DRUG.fullmatch(w.word)
+                   and not w.word.startswith(_NOT_A_NAME) for w in pos_tagger().lcut(text))
+
+
+# "4号线总共要投多少钱": the total of a numbered thing, which "为4号线引入社会资本42.32亿元" (a part) does not give.
+_TOTAL = re.compile(r"总投资|总造价|总投入|投资总额|(?:总共|一共)(?:要)?投")
+_NUMBERED = re.compile(r"\d+号(?:线|楼|地块|工程)")
+
+
+def total_unsaid(question: str, text: str) -> bool:
+    """Args: question: the Simplified question. text: the answering passage.
+
+    Returns:
+        True when the question asks a numbered thing's total cost and the text gives none right after its name.
+    """
+    things = _NUMBERED.findall(question)
+    if not things or not _TOTAL.search(question):
+        return False
+    return not any(re.search(re.escape(t) + r"[^。；]{0,8}?(?:总投资|总造价|投资|造价|总投入)", text) for t in things)
+
+
 def unsaid(question: str, passage: str, document: str) -> str | None:
     """Args: question: the Simplified question. passage: the answering passage. document: its whole document,
     lower-cased.
 
     Returns:
-        The refusal reason ("no_road", "no_share", "no_parts") when the text lacks the detail asked, else None.
+        The refusal reason ("no_road", "no_share", "no_parts", "no_drug", "no_total") when the text lacks the detail
+        asked, else None.
     """
     if road_unnamed(question, passage):  # "在哪几条路之间" over a passage giving only the area
         return "no_road"
@@ -103,4 +142,8 @@ def unsaid(question: str, passage: str, document: str) -> str | None:
         return "no_share"
     if parts_unsaid(question, document):  # "“三中心一基地”是哪三个中心" over a document that only names it
         return "no_parts"
+    if drug_unnamed(question, passage):  # "哪些抗癌药被纳入了报销范围" over "临床必需药品"
+        return "no_drug"
+    if total_unsaid(question, passage):  # "4号线总共要投多少钱" over "为4号线引入社会资本42.32亿元"
+        return "no_total"
     return None

@@ -48,3 +48,23 @@ def test_unsaid_names_the_reason():
     assert unsaid("3000多亿预授信里，融资租赁占了多少？", CREDIT, CREDIT.lower()) == "no_share"
     assert unsaid("“三中心一基地”是什么意思？", "加快建设。", DOC) == "no_parts"
     assert unsaid("预授信额度是多少？", CREDIT, CREDIT.lower()) is None
+
+
+def test_which_drugs_needs_a_drug_or_disease_named():
+    from bot.unsaid import drug_unnamed
+
+    text = "重点解决重特大疾病患者使用价格昂贵、疗效精准、临床必需药品和耗材产生的巨大经济压力，缓解有病不敢医、有药不敢用。"
+    assert drug_unnamed("哪些抗癌药被纳入了补充医保的报销范围？", text)
+    assert drug_unnamed("补充医保说的重特大疾病具体包括哪些病种？", text)
+    assert not drug_unnamed("男性的脱发问题可以由什么药物处理？", "非那雄胺可用于治疗男性脱发。")
+    assert not drug_unnamed("卡特被证实罹患了哪一种疾病？", "卡特被证实罹患肝癌。")
+    assert not drug_unnamed("榅桲的果实有什么药用价值？", "可以治疗肠虚、水泻。")  # a use, not a drug
+
+
+def test_a_numbered_things_total_needs_its_own_cost():
+    from bot.unsaid import total_unsaid
+
+    assert total_unsaid("4号线总共要投多少钱？", CREDIT)  # only social capital brought in for it
+    assert total_unsaid("我听说4号线总投资才200亿左右，是这样吗？", CREDIT)
+    assert not total_unsaid("4号线总投资是多少？", "地铁4号线总投资约261亿元。")
+    assert not total_unsaid("青岛轨道交通远期规划总投资是多少？", "本市远期规划轨道交通总投资4000亿元。")  # no number
