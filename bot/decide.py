@@ -96,7 +96,7 @@ def decide(query: Query, hits: list[Hit], cfg: AnswerConfig, document: str = "")
     # "Who are the 24 academicians?" over a passage that names no one; "which ten are they?" over one listing none.
     if asks_people(query.text) and not names_people(top.passage.text):
         return Decision(False, "no_people")
-    if reason := unsaid(query.text, top.passage.text, document or text):  # a road, a part of a sum, a slogan's parts
+    if reason := unsaid(query.text, top.passage.text, document or text):  # a road, a sum's part, a drug, ...
         return Decision(False, reason)
     # "Which body did the third-party review?" over a passage naming only kinds (高等院校和研究机构学者).
     if asks_proper_name(query.text.lower()) and not names_proper(top.passage.text):

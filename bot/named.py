@@ -180,4 +180,3 @@ def guessed_names(question: str) -> tuple[str, ...]:
         if len(core) >= 2 and core not in _ORG_SUFFIX and w.flag[:1] in ("n", "j"):
             out.append(core)
     return tuple(dict.fromkeys(out))
-

@@ -6,7 +6,7 @@ import re
 from index.lexical import STOPWORDS, pos_tagger
 
 # "在哪几条路之间", "哪条街": roads by name (472路, 高尔街), which a text naming none (路径 is a way, not a road) has
-# not given: 18 CMRC and DRCD dev questions ask one, and each gold paragraph names one.
+# not given: 10 CMRC and DRCD dev questions ask one, and each gold paragraph names one.
 _WHICH_ROAD = re.compile(r"(?:哪|什么)(?:几|一)?(?:家|个|些|所|条|段)?[^，。？?]{0,2}?(?<![线道思网电门出销套活后退来去])"
                          r"(?:路|街|马路|公路|大街|大道)(?![子数线径程费由过上口灯边易])")  # 新路子, 哪些线路: no road
 _ROAD = re.compile(r"[\u4e00-\u9fff\dA-Za-z](?:路|街|大道|公路)(?![径线程费由过上口灯边易])")
