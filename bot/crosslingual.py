@@ -1,6 +1,7 @@
 """Does a question in a Latin-script language name what a Chinese passage names (pinyin of places and units, numbers)?"""
 from __future__ import annotations
 
+import functools
 import re
 
 from index.glossary import figures
@@ -42,5 +43,11 @@ def places_unnamed(question: str, document: str) -> list[str]:
     spelled = places_spelled(question, named_places())
     if not spelled:
         return []
-    runs = syllable_runs(document)
+    runs = _document_sounds(document)
     return [place for sound, place in spelled if sound not in runs]
+
+
+@functools.lru_cache(maxsize=32)
+def _document_sounds(document: str) -> frozenset[str]:
+    # A few whole documents, not syllable_runs' cache of 16,384 names: a long law's runs are hundreds of thousands.
+    return frozenset(syllable_runs.__wrapped__(document))
