@@ -19,9 +19,9 @@ from bot.named import (asked_actions, asked_events, asked_organisations, asked_p
                        paid_items)
 from bot.proper import asks_proper_name, names_proper
 from bot.qtype import holds, wanted
-from bot.unsaid import unsaid
 from bot.ranks import rank_named, ranked_elsewhere, stated_ranks
 from bot.units import asked_measure, asked_unit
+from bot.unsaid import unsaid
 
 
 @dataclass(frozen=True)
@@ -130,8 +130,8 @@ def _constraints(query: Query, top: Hit, document: str) -> Decision:
     """The places a question names must be in the document, its years in the quoted passage or its headings."""
     p = top.passage
     quoted = " ".join(x for x in (p.doc_title, p.section, p.unit or "", p.case or "", p.text)).lower()  # no date
-    missing = missing_constraints(query, document or evidence_text(p), quoted, p.date or "")
-    missing += places_unnamed(query.text, document or evidence_text(p))
+    evidence = document or evidence_text(p)
+    missing = missing_constraints(query, evidence, quoted, p.date or "") + places_unnamed(query.text, evidence)
     return Decision(False, "constraint:" + ",".join(missing)) if missing else Decision(True)
 
 

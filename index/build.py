@@ -13,7 +13,7 @@ from index import fsio
 from index.clean import clean_document
 from index.config import Config
 from index.errors import DocumentError
-from index.lexical import STOPWORDS, BM25, civic_words, get_tokenizer, lexicon_key, tokenize
+from index.lexical import BM25, STOPWORDS, civic_words, get_tokenizer, lexicon_key, tokenize
 from index.load import content_hash, iter_corpus, read_document_file, sidecar_path
 from index.reuse import Previous, load_previous, segment_key, text_key
 from index.segment import extract_entities, segment_document
