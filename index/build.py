@@ -31,14 +31,22 @@ class Ingested:
     meta_hash: str = ""  # sha256 of the sidecar X.meta.json ("" when none)
 
 
+def context_line(p: Passage) -> str:
+    """Args: p: a passage. Returns: where it stands: the title of a structured document (statute, outline, Q&A) and
+    its headings, or for plain prose its heading alone; "" when it has none."""
+    heads = list(p.path) + ([p.label] if p.label and not p.text.startswith(p.label) else [])
+    return " ".join(([p.doc_title] if p.label or len(p.path) > 1 else []) + heads)
+
+
 def embed_text(p: Passage) -> str:
-    """Args: p: a passage. Returns: the text its vector is made from (its heading, then its text)."""
-    return f"{p.section}：{p.text}" if p.section else p.text
+    """Args: p: a passage. Returns: the text its vector is made from (where it stands, then its text)."""
+    head = context_line(p)
+    return f"{head}：{p.lead}{p.text}" if head else p.lead + p.text
 
 
 def lexical_text(p: Passage) -> str:
     """Args: p: a passage. Returns: the text its keywords are taken from."""
-    return " ".join(x for x in (p.doc_title, p.section, p.unit or "", p.case or "", p.text) if x)
+    return " ".join(x for x in (p.doc_title, *p.path, p.label, p.unit or "", p.case or "", p.lead, p.text) if x)
 
 
 def _byline(meta: dict) -> dict:
@@ -80,6 +88,7 @@ def ingest_file(path: Path, config: Config, doc_id: str | None = None, meta: dic
     s = config.segment
     passages = segment_document(doc_id, title, cleaned.text, cleaned.original, cleaned.headings,
                                 max_chars=s.max_chars, overlap=s.overlap_sentences, min_chars=s.min_chars,
+                                unit_max_chars=s.unit_max_chars,
                                 date=doc.date, source=doc.source, url=doc.url)
     if not passages:
         raise DocumentError(str(path.name), "no passages could be cut from it")

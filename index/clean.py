@@ -24,6 +24,9 @@ _BYLINE = re.compile(r"^[?？\s]*(?P<who>(?:[\u4e00-\u9fff]{0,6}(?:记者|通讯
                      r"(?:[\s、，,]+(?:记者|通讯员)?[\s:：]*[\u4e00-\u9fff·]{2,4})*)\s*$")
 _EDITOR = re.compile(r"[\[【(（]\s*(?:责任)?编辑\s*[:：]?\s*(?P<name>[^\]】)）]{1,20}?)\s*[\]】)）]\s*$")
 _SENTENCE_END = "。！？!?…"
+# A web page's furniture, scraped with its text: 下载 / 打印 / 【字号：加大 还原 减小】 / 分享到 / 返回顶部 ...
+_CHROME = re.compile(r"^(?:[【\[]?\s*(?:下载|打印|全屏|收藏|关闭|分享(?:到)?|字号[:：]?|加大|减小|还原|默认|大|中|小|"
+                     r"返回顶部|返回|打印本页|关闭窗口|扫一扫|微信|微博|上一篇|下一篇)\s*[】\]]?\s*)+$|^[【】\[\]]$")
 
 
 @dataclass(frozen=True)
@@ -226,8 +229,13 @@ def clean_document(raw: str) -> Cleaned:
     for raw_line in lines:
         line = widen_punctuation(strip_pinyin(fold_width(raw_line)))
         line = re.sub(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\ufeff]", "", line)
+        if "\t" in line.strip():  # a table row (Word, a web page): its cells stay apart
+            cells = [re.sub(r"\s+", " ", c).strip() for c in line.strip().split("\t")]
+            if any(cells):
+                orig_paras.append("\t".join(cells))
+            continue
         line = re.sub(r"[ \t]+", " ", line).strip()
-        if not line:
+        if not line or _CHROME.match(line):
             continue
         simp = to_simplified(line)
         if (m := _EDITOR.search(simp)) is not None:

@@ -36,6 +36,7 @@ class SegmentConfig:
     max_chars: int = 260
     overlap_sentences: int = 1
     min_chars: int = 8
+    unit_max_chars: int = 400
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,8 @@ def read_document_file(path: Path, max_bytes: int) -> tuple[str, dict]:
     try:
         if suffix in (".txt", ".md"):
             text, meta = _front_matter(path, _normalise(decode_text(data)[0]))
+            if suffix == ".md":
+                text = re.sub(r"<!--.*?-->", "", text, flags=re.S)  # Markdown comments are not shown to readers
         elif suffix == ".docx":
             text, meta = docx_text(data)
         elif suffix == ".pdf":

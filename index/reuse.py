@@ -22,8 +22,10 @@ def text_key(text: str) -> str:
 
 def segment_key(config: Config) -> str:
     """Args: config: settings. Returns: a key that changes whenever segmentation would cut passages differently."""
+    from index.segment import SCHEME
+
     s = config.segment
-    return f"{s.max_chars}/{s.overlap_sentences}/{s.min_chars}"
+    return f"{SCHEME}/{s.max_chars}/{s.overlap_sentences}/{s.min_chars}/{s.unit_max_chars}"
 
 
 @dataclass

@@ -1,10 +1,13 @@
-"""Cut a cleaned document into cited passages: sections, cases, units, sentences, overlapping windows (pure)."""
+"""Cut a cleaned document into cited passages: its units (articles, sections, Q&A, rows), sentences, windows (pure)."""
 from __future__ import annotations
 
 import re
 
+from index.structure import blocks
 from index.types import Passage
 
+# Bumped whenever the same text and settings would be cut differently: documents of an older index are cut again.
+SCHEME = 2
 _SENT = re.compile(r"[^。！？!?…；;]*(?:[。！？!?…；;]+[”’」』）)》]*|$)")
 _UNIT_SUFFIX = r"(?:人民政府|政府|管委会|管委|指挥部|委员会|局|厅|办公室|中心|法院|检察院|街道办事处|街道|公司|集团)"
 _UNIT = re.compile(rf"(?:^|(?<=[。！？；，]))([\u4e00-\u9fff]{{1,12}}?{_UNIT_SUFFIX})(?=的|则|是|在|针对|通过|《|以|于|把|将|对|围绕|，|立足|积极|探索|创新|[\u4e00-\u9fff]{{0,2}}案例)")
@@ -91,72 +94,64 @@ def _merge_short(sentences: list[str], min_chars: int) -> list[str]:
     return out
 
 
-_OPEN_END = ("：", "；", ":", ";")
-
-
-def _blocks(paras: list[str], orig_paras: list[str], headings) -> list[tuple[str, str, str]]:
-    """(section, paragraph, original) of each body paragraph, in order.
-
-    A paragraph ending in a colon or semicolon (a list's lead-in, or one of its items) is joined with the next one:
-    "有下列情形之一的，可以申请换发护照：" / "（一）护照有效期即将届满的；" / ... stay one text, so an item is
-    never a passage of its own, cut off from what it is a case of.
-    """
-    out: list[tuple[str, str, str]] = []
-    section, open_ = "", False
-    for para, orig in zip(paras, orig_paras):
-        para, orig = para.strip(), orig.strip()
-        if not para:
-            continue
-        if para in headings:
-            section, open_ = para, False
-            continue
-        if open_ and out:
-            sec, p, o = out[-1]
-            out[-1] = (sec, p + para, o + orig)
-        else:
-            out.append((section, para, orig))
-        open_ = para.endswith(_OPEN_END)
+def _aligned(sentences: list[str], orig: str, para: str) -> list[str] | None:
+    """The same sentences in the document's own script, where its text lines up character for character."""
+    if len(orig) != len(para):
+        return None
+    out, pos = [], 0
+    for s in sentences:
+        out.append(orig[pos:pos + len(s)])
+        pos += len(s)
     return out
 
 
 def segment_document(doc_id: str, title: str, text: str, original: str, headings: frozenset[str] | set[str],
-                     *, max_chars: int = 260, overlap: int = 1, min_chars: int = 8, date: str = "",
-                     source: str = "", url: str = "") -> list[Passage]:
-    """Cut a cleaned document into passages.
+                     *, max_chars: int = 260, overlap: int = 1, min_chars: int = 8, unit_max_chars: int = 400,
+                     date: str = "", source: str = "", url: str = "") -> list[Passage]:
+    """Cut a cleaned document into passages that follow its structure (index/structure.py): a statute's article, a
+    question with its answer and a table row stay one passage up to unit_max_chars; paragraphs of prose are cut into
+    overlapping windows of sentences. Every passage keeps its heading path and label for search and the citation.
 
     Args:
         doc_id, title: the document's id and title.
         text: cleaned Simplified text, one paragraph a line.
         original: the same text in the document's own script (same lines), or equal to text.
-        headings: paragraphs that are headings; they become the section of what follows.
+        headings: paragraphs that are headings.
         max_chars, overlap, min_chars: window size, sentences shared by neighbours, shortest sentence kept alone.
+        unit_max_chars: the longest article, Q&A pair or row kept whole; a longer one is cut into windows, each
+            carrying its opening sentence as unquoted context (lead).
         date, source, url: document provenance copied onto each passage.
 
     Returns:
         The passages in reading order.
     """
-    paras = text.split("\n")
-    orig_paras = original.split("\n") if original else paras
-    if len(orig_paras) != len(paras):
-        orig_paras = paras
     passages: list[Passage] = []
-    for section, para, orig in _blocks(paras, orig_paras, headings):
-        unit, unit_end = find_unit(para)
-        case = find_case(para, unit_end)
-        sentences = _merge_short(split_sentences(para), min_chars)
-        aligned = len(orig) == len(para) and orig != para
-        orig_sents: list[str] = []
-        if aligned:
-            pos = 0
-            for s in sentences:
-                orig_sents.append(orig[pos:pos + len(s)])
-                pos += len(s)
-        for start, end in _windows(sentences, max_chars, overlap):
+    for block in blocks(text, original, headings, title):
+        sentences: list[str] = []
+        origs: list[str] | None = []
+        for para, orig in zip(block.paras, block.origs):
+            sents = _merge_short(split_sentences(para), min_chars)
+            sentences += sents
+            aligned = _aligned(sents, orig, para) if origs is not None else None
+            origs = origs + aligned if aligned is not None and origs is not None else None
+        orig_sents = tuple(origs) if origs and len(origs) == len(sentences) and origs != sentences else ()
+        whole = "".join(block.paras)
+        unit = case = None
+        if block.kind == "text":
+            unit, unit_end = find_unit(whole)
+            case = find_case(whole, unit_end)
+        if block.kind != "text" and len(whole) <= unit_max_chars:
+            spans = [(0, len(sentences))]
+        else:
+            spans = _windows(sentences, max_chars, overlap)
+        for start, end in spans:
             sents = tuple(sentences[start:end])
+            lead = sentences[0][:80] if start > 0 and block.kind != "text" else ""
             passages.append(Passage(
                 passage_id=f"{doc_id}#{len(passages)}", doc_id=doc_id, doc_title=title, text="".join(sents),
-                sentences=sents, section=section, case=case, unit=unit, date=date, source=source, url=url,
-                sentences_orig=tuple(orig_sents[start:end]) if aligned else ()))
+                sentences=sents, section=block.path[-1] if block.path else "", case=case, unit=unit, date=date,
+                source=source, url=url, sentences_orig=orig_sents[start:end] if orig_sents else (),
+                path=block.path, label=block.label, lead=lead))
     return passages
 
 

@@ -44,6 +44,9 @@ class Passage:
         text: the passage text (Simplified).
         sentences: the passage split into sentences; "".join(sentences) == text.
         sentences_orig: the same sentences in the document's own script (Traditional documents), else ().
+        path: the headings above it, outermost first, the title left out (第二章 普通护照, or 一、… and （一）…).
+        label: what the citation names within them: a statute's article (第七条), a Q&A pair's question, or "".
+        lead: context that is not quoted: an article's opening words above a window of its later items.
     """
 
     passage_id: str
@@ -58,12 +61,16 @@ class Passage:
     source: str = ""
     url: str = ""
     sentences_orig: tuple[str, ...] = ()
+    path: tuple[str, ...] = ()
+    label: str = ""
+    lead: str = ""
 
     def to_json(self) -> dict:
         """Returns: a JSON-ready dict (sentences as a list)."""
         d = dict(self.__dict__)
         d["sentences"] = list(self.sentences)
         d["sentences_orig"] = list(self.sentences_orig)
+        d["path"] = list(self.path)
         return d
 
     @classmethod
@@ -72,6 +79,7 @@ class Passage:
         d = dict(d)
         d["sentences"] = tuple(d.get("sentences") or ())
         d["sentences_orig"] = tuple(d.get("sentences_orig") or ())
+        d["path"] = tuple(d.get("path") or ())
         return cls(**d)
 
 
