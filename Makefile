@@ -6,12 +6,14 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup model index rebuild run serve test test-fast browser eval eval-external eval-growth bench clean help
+.PHONY: setup model index rebuild run serve test test-fast browser train eval eval-external eval-growth bench clean help
+# The code version `make eval` measures beside today's: the last one that decided and quoted with rules.
+BASELINE ?= d208ece
 
 help:
 	@echo "make run    - set up, build the index if needed, start the bot on http://127.0.0.1:8000"
 	@echo "make test   - set up and run every test"
-	@echo "make index / rebuild / eval / eval-external / eval-growth / bench / clean"
+	@echo "make index / rebuild / train / eval / eval-external / eval-growth / bench / clean"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +24,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 setup: $(STAMP)
 	$(PY) -m index.model
+	$(PY) -m bot.read.build
 
 model: setup
 
@@ -48,10 +51,16 @@ test: setup browser
 test-fast: setup
 	$(PY) -m pytest -q -m "not slow and not browser"
 
+# The reading model: adapters and heads (bot/read/train.toml: data, seed, settings), then the calibrated decision.
+train: setup
+	$(PY) -m bot.read.train $(ARGS)
+	$(PY) -m bot.read.build
+	$(PY) -m bench.calibrate
+
 eval: index
-	$(PY) -m bot.evaluate $(ARGS)
-	$(PY) -m bot.evaluate --questions tests/eval/holdout.jsonl
-	for n in $$(seq 1 75); do $(PY) -m bot.evaluate --questions tests/eval/blind$$n.jsonl || exit 1; done
+	$(PY) -m bench.newdocs --suite new --baseline $(BASELINE) $(ARGS)
+	$(PY) -m bench.newdocs --suite seed --baseline $(BASELINE)
+	$(PY) -m bench.external --modes hybrid --baseline $(BASELINE)
 
 eval-growth: index
 	$(PY) -m bench.growth $(ARGS)

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import resource
 import shutil
@@ -24,11 +25,12 @@ def _questions() -> list[str]:
     return [json.loads(line)["question"] for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def measure(folder: str) -> dict:
+def measure(folder: str, engine: str = "") -> dict:
     """Run in a child process: load the workspace's index, ask every evaluation question once, report latency and memory.
 
     Args:
         folder: the workspace folder.
+        engine: the [answer] engine to use (default: config.toml's).
 
     Returns:
         {"passages", "load_s", "p50_ms", "p95_ms", "max_ms", "peak_rss_mb"}.
@@ -36,6 +38,8 @@ def measure(folder: str) -> dict:
     from bot.service import QAService
 
     config = workspace_config(load_config(ROOT / "config.toml", env={}), Path(folder))
+    if engine:
+        config = dataclasses.replace(config, answer=dataclasses.replace(config.answer, engine=engine))
     t0 = time.perf_counter()
     service = QAService(config)
     service.load()
@@ -52,8 +56,9 @@ def measure(folder: str) -> dict:
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0)}
 
 
-def _child(folder: Path) -> dict:
-    out = subprocess.run([sys.executable, "-m", "bench.bench_query", "--child", str(folder)], cwd=ROOT,
+def _child(folder: Path, engine: str = "") -> dict:
+    args = [sys.executable, "-m", "bench.bench_query", "--child", str(folder), "--engine", engine]
+    out = subprocess.run(args, cwd=ROOT,
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -81,10 +86,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--passages", type=int, default=10_000)
     parser.add_argument("--cache", default=".cache/bench")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--workspace", help="only measure answering on this built workspace, with both engines")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--engine", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(measure(args.child)))
+        print(json.dumps(measure(args.child, args.engine)))
+        return 0
+    if args.workspace:
+        for engine in ("rules", "reader"):
+            r = _child(Path(args.workspace).resolve(), engine)
+            print(f"{engine:>6}: {r['passages']} passages | answer p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms "
+                  f"(in process, {r['questions']} questions) | peak RSS {r['peak_rss_mb']:.0f} MB")
         return 0
     import random
 

@@ -180,6 +180,55 @@ def report(result: dict) -> str:
     return "\n".join(lines)
 
 
+def baseline_run(rev: str, name: str, data: Path, mode: str, limit: int | None) -> dict | None:
+    """Run another code version's own `python -m bench.external` on one set and read its summary.
+
+    Args:
+        rev: a git revision (checked out under .cache/trees/).
+        name: the set (cmrc, drcd).
+        data: the shared data folder.
+        mode: the search mode.
+        limit: as for run_set.
+
+    Returns:
+        Its summary ({"modes": {mode: figures}, ...}), or None when it could not run (a message says why).
+    """
+    import os
+    import subprocess
+
+    from bench.newdocs import checkout
+
+    try:
+        tree = checkout(rev)
+    except (subprocess.CalledProcessError, OSError) as exc:
+        print(f"baseline {rev} skipped: no git checkout of it ({exc})", file=sys.stderr)
+        return None
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QABOT_")}
+    env.update(PYTHONPATH=str(tree), QABOT_PATHS_MODELS_DIR=str(ROOT / ".cache" / "models"))
+    cmd = [sys.executable, "-m", "bench.external", "--set", name, "--modes", mode, "--data", str(data)]
+    done = subprocess.run(cmd + (["--limit", str(limit)] if limit else []), cwd=tree, env=env, capture_output=True,
+                          text=True)
+    summary = tree / ".cache" / "external" / name / "summary.json"
+    if done.returncode != 0 or not summary.is_file():
+        print(f"baseline {rev} failed on {name}:\n{done.stderr[-1500:]}", file=sys.stderr)
+        return None
+    return json.loads(summary.read_text(encoding="utf-8"))
+
+
+def side_by_side(result: dict, baseline: dict | None, label: str) -> str:
+    """Args: result: run_set() output; baseline: baseline_run() output; label: its name. Returns: the comparison."""
+    if not baseline:
+        return f"(baseline {label}: not measured)"
+    mode = next(iter(result["modes"]))
+    now, then = result["modes"][mode], baseline["modes"].get(mode) or next(iter(baseline["modes"].values()))
+    rows = [("gold context top-1", "top1", "{:.3f}"), ("answer hit", "hit", "{:.3f}"),
+            ("median answer chars", "median_chars", "{:.0f}"), ("refusal rate", "refusal", "{:.1%}"),
+            ("latency p95 ms", "p95_ms", "{:.0f}")]
+    lines = [f"{result['set']} {mode}, side by side:{'':6}{'now':>10}{label:>10}"]
+    lines += [f"  {name:34}{fmt.format(now[key]):>10}{fmt.format(then[key]):>10}" for name, key, fmt in rows]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the external evaluation. Args: argv: command-line arguments. Returns: 0 (also when data is absent)."""
     parser = argparse.ArgumentParser(prog="python -m bench.external", description=__doc__)
@@ -191,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="rebuild the index even when nothing changed")
     parser.add_argument("--keep-vectors", action="store_true",
                         help="keep question and sentence vectors between runs (fast iteration; speed figures invalid)")
+    parser.add_argument("--baseline", help="also run this git revision's own bench.external, side by side")
     args = parser.parse_args(argv)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     if bad := [m for m in modes if m not in MODES]:
@@ -207,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
         result = run_set(name, args.data, config, encoder, args.limit, modes, args.rebuild, args.keep_vectors)
         if result:
             print(report(result), flush=True)
+            if args.baseline:
+                print(side_by_side(result, baseline_run(args.baseline, name, args.data, modes[0], args.limit),
+                                   args.baseline), flush=True)
             print(flush=True)
     print(f"total {time.perf_counter() - t0:.0f} s")
     return 0

@@ -1,7 +1,6 @@
 """An Encoder wrapper that remembers every vector it made, so baseline runs over the same questions embed once."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Sequence
 

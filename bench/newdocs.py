@@ -1,9 +1,11 @@
-"""`make eval`, new documents: the seed plus laws and work reports added with the staff command line, and the
-question sets written about them (tests/eval/docs/sets.toml), optionally beside another code version's answers."""
+"""`make eval`: question sets asked through a code version's own ask(), optionally beside another version's answers.
+
+Two suites: "new" is the seed plus the laws and work reports of tests/eval/docs/sets.toml, added one by one with the
+staff command line, and the sets written about them; "seed" is the seed corpus alone and the sets written about the
+seed article (questions, holdout, blind1-75), the regression check."""
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import json
 import os
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.workspace import ROOT
+from bot.read.sources import staged_file
 
 MANIFEST = ROOT / "tests" / "eval" / "docs" / "sets.toml"
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
@@ -48,6 +51,15 @@ class QuestionSet:
     about: str = ""
 
 
+def seed_sets() -> list[QuestionSet]:
+    """Returns: the sets about the seed article, the regression check (blind1-59 also train the reading model)."""
+    evals = ROOT / "tests" / "eval"
+    blind = sorted(evals.glob("blind*.jsonl"), key=lambda p: int(p.stem[5:]))
+    named = [QuestionSet("questions", evals / "questions.jsonl", "seed-trained"),
+             QuestionSet("holdout", evals / "holdout.jsonl", "seed")]
+    return named + [QuestionSet(p.stem, p, "seed" if int(p.stem[5:]) >= 60 else "seed-trained") for p in blind]
+
+
 def load_manifest(path: Path = MANIFEST) -> tuple[list[str], list[QuestionSet]]:
     """Args: path: the manifest. Returns: (document files relative to the data folder, the question sets)."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -55,34 +67,6 @@ def load_manifest(path: Path = MANIFEST) -> tuple[list[str], list[QuestionSet]]:
     sets = [QuestionSet(s["name"], path.parent.parent / s["file"], s["status"], s.get("about", ""))
             for s in data.get("set", [])]
     return docs, sets
-
-
-def staged_file(data: Path, rel: str, folder: Path) -> tuple[Path, dict]:
-    """A manifest document as staff receive it, and the metadata they would type.
-
-    A law is its Markdown file as published; a work report (one CSV row of a scrape) is the text of the page it was
-    scraped from, menu lines and all, saved as a .txt, with the row's title, date and province as metadata.
-
-    Args:
-        data: the shared data folder.
-        rel: the document's path under it.
-        folder: where a converted file is written.
-
-    Returns:
-        (the file to add, {"title", "date", "source"} to pass with it; empty for a law, whose file names its title).
-    """
-    src = data / rel
-    if src.suffix != ".csv":
-        return src, {}
-    csv.field_size_limit(1 << 30)
-    with src.open(encoding="utf-8-sig", newline="") as fh:
-        row = next(csv.DictReader(fh))
-    folder.mkdir(parents=True, exist_ok=True)
-    out = folder / (src.stem + ".txt")
-    out.write_text(row["full_text"], encoding="utf-8")
-    date = row["publish_date"].strip()
-    return out, {"title": row["title"].strip(), "source": f"{row['province']}人民政府",
-                 **({"date": date} if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) else {})}
 
 
 def _digest(paths: list[Path]) -> str:
@@ -146,7 +130,7 @@ def prepare(tree: Path, folder: Path, data: Path, documents: list[str], models: 
     print(f"{folder.name}: {len(documents)} documents added in {time.perf_counter() - t0:.0f} s", file=out)
 
 
-def answer(tree: Path, folder: Path, models: Path, rows: list[dict]) -> dict[str, dict]:
+def answer(tree: Path, folder: Path, models: Path, rows: list[dict], engine: str = "") -> dict[str, dict]:
     """Ask every question through `tree`'s own QAService.ask(), in a child process.
 
     Args:
@@ -154,13 +138,14 @@ def answer(tree: Path, folder: Path, models: Path, rows: list[dict]) -> dict[str
         folder: its workspace (prepare()).
         models: the shared model folder.
         rows: questions ({"id", "question", ...}).
+        engine: the [answer] engine (default: the tree's config.toml).
 
     Returns:
         id -> Answer.to_json().
     """
     feed = "".join(json.dumps({"id": r["id"], "question": r["question"]}, ensure_ascii=False) + "\n" for r in rows)
-    done = subprocess.run([sys.executable, "-c", _DRIVER], cwd=tree, env=_env(tree, folder, models), input=feed,
-                          capture_output=True, text=True)
+    env = {**_env(tree, folder, models), **({"QABOT_ANSWER_ENGINE": engine} if engine else {})}
+    done = subprocess.run([sys.executable, "-c", _DRIVER], cwd=tree, env=env, input=feed, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"answering failed in {tree}:\n{done.stderr[-2000:]}")
     return {x["id"]: x["answer"] for x in map(json.loads, done.stdout.splitlines())}
@@ -204,40 +189,54 @@ def main(argv: list[str] | None = None) -> int:
     """Score the new-document sets. Args: argv: command-line arguments. Returns: 0 (also when data is absent)."""
     parser = argparse.ArgumentParser(prog="python -m bench.newdocs", description=__doc__)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder")
-    parser.add_argument("--status", default="dev,blind", help="which sets: dev, blind, sealed (comma-separated)")
+    parser.add_argument("--suite", choices=("new", "seed"), default="new",
+                        help="new: documents added beside the seed; seed: the seed article's sets")
+    parser.add_argument("--status", default="dev,blind",
+                        help="which sets: dev, blind, sealed (new); seed, seed-trained (seed); comma-separated")
     parser.add_argument("--sets", help="only these sets (comma-separated names)")
+    parser.add_argument("--engines", default="rules,reader",
+                        help="today's [answer] engines to answer with, side by side (comma-separated)")
     parser.add_argument("--baseline", help="also answer with this git revision's code, side by side")
     parser.add_argument("--failures", action="store_true", help="list the questions answered wrongly")
     parser.add_argument("--json", type=Path, help="write every answer and figure here")
     args = parser.parse_args(argv)
-    if not (args.data / "prc_laws").is_dir():
+    if args.suite == "seed":
+        documents, sets = [], seed_sets()
+        if args.status == "dev,blind":
+            args.status = "seed,seed-trained"
+    elif not (args.data / "prc_laws").is_dir():
         print(f"new-document evaluation skipped: {args.data} holds no prc_laws/ (pass --data DIR)", file=sys.stderr)
         return 0
-    documents, sets = load_manifest()
+    else:
+        documents, sets = load_manifest()
     wanted = set(args.status.split(","))
     sets = [s for s in sets if s.status in wanted and (not args.sets or s.name in args.sets.split(","))]
     sets = [s for s in sets if s.file.is_file()]
     rows = {s.name: [json.loads(x) for x in s.file.read_text(encoding="utf-8").splitlines() if x.strip()]
             for s in sets}
     models = ROOT / ".cache" / "models"
-    trees = {"now": ROOT}
+    runs = [(engine, ROOT, engine) for engine in args.engines.split(",")]  # (label, code tree, engine)
     if args.baseline:
-        trees[args.baseline] = checkout(args.baseline)
+        try:
+            runs.append((args.baseline, checkout(args.baseline), ""))
+        except (subprocess.CalledProcessError, OSError) as exc:
+            print(f"baseline {args.baseline} skipped: no git checkout of it ({exc})", file=sys.stderr)
     results: dict[str, dict] = {}
-    for label, tree in trees.items():
-        folder = ROOT / ".cache" / ("eval-docs" if label == "now" else f"eval-docs-{label}")
+    for label, tree, engine in runs:
+        name = "eval-docs" if args.suite == "new" else "eval-seed"
+        folder = ROOT / ".cache" / (name if tree == ROOT else f"{name}-{label}")
         prepare(tree, folder, args.data, documents, models)
         every = [r for s in sets for r in rows[s.name]]
         t0 = time.perf_counter()
-        answers = answer(tree, folder, models, every)
+        answers = answer(tree, folder, models, every, engine)
         results[label] = {"seconds": time.perf_counter() - t0,
                           "sets": {s.name: {**score(rows[s.name], answers),
                                             "answers_by_id": {r["id"]: answers[r["id"]] for r in rows[s.name]}}
                                    for s in sets}}
-    print(report(sets, results))
+    print(report(sets, results, per_set=args.suite == "new"))
     if args.failures:
         for s in sets:
-            for f in results["now"]["sets"][s.name]["failures"]:
+            for f in results[runs[0][0]]["sets"][s.name]["failures"]:
                 print(f"  ✗ {f['id']} [{f['kind']}] {f['question']}  expect={f['expect']} answered={f['answered']}"
                       f"\n      {f['answer']!r}")
     if args.json:
@@ -245,20 +244,37 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def report(sets: list[QuestionSet], results: dict[str, dict]) -> str:
-    """Args: sets: the sets asked; results: label -> figures. Returns: a text table, one row per set and engine."""
-    lines = [f"{'set':8}{'status':8}{'engine':10}{'answers right':>22}{'refusals right':>22}{'cites the article':>22}"]
-    for label, res in results.items():
-        tot = {"answers": [0, 0], "refusals": [0, 0], "cites": [0, 0]}
-        for s in sets:
-            r = res["sets"][s.name]
-            for k in tot:
-                tot[k][0] += r[k][0]
-                tot[k][1] += r[k][1]
-            lines.append(f"{s.name:8}{s.status:8}{label:10}{_pct(r['answers']):>22}{_pct(r['refusals']):>22}"
-                         f"{_pct(r['cites']):>22}")
-        lines.append(f"{'all':8}{'':8}{label:10}{_pct(tot['answers']):>22}{_pct(tot['refusals']):>22}"
-                     f"{_pct(tot['cites']):>22}")
+def report(sets: list[QuestionSet], results: dict[str, dict], per_set: bool = True) -> str:
+    """A table of answers right and refusals right, one pair of columns per engine; each set's row (per_set), then
+    each status's total.
+
+    Args:
+        sets: the sets asked.
+        results: engine label -> its figures.
+        per_set: a row for each set, else the totals only.
+
+    Returns:
+        The table as text.
+    """
+    labels = list(results)
+    head = f"{'set':14}{'status':14}" + "".join(f"{'answers ' + x:>24}{'refusals ' + x:>24}" for x in labels)
+    cites = bool(labels)  # for today's first engine
+    lines = [head + (f"{'cites the article':>22}" if cites else "")]
+
+    def row(name: str, status: str, members: list[QuestionSet]) -> str:
+        cells = ""
+        for label in labels:
+            tot = {k: [sum(results[label]["sets"][m.name][k][i] for m in members) for i in (0, 1)]
+                   for k in ("answers", "refusals", "cites")}
+            cells += f"{_pct(tot['answers']):>24}{_pct(tot['refusals']):>24}"
+            if label == labels[0] and cites:
+                cite = _pct(tot["cites"])
+        return f"{name:14}{status:14}{cells}" + (f"{cite:>22}" if cites else "")
+
+    if per_set:
+        lines += [row(x.name, x.status, [x]) for x in sets]
+    for status in dict.fromkeys(x.status for x in sets):
+        lines.append(row("all", status, [x for x in sets if x.status == status]))
     return "\n".join(lines)
 
 

@@ -15,7 +15,8 @@ from index.load import content_hash, iter_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 # Code whose change alters the passages or the keyword index: a change forces a rebuild (vectors are still reused).
-_INDEX_CODE = ("index/clean.py", "index/segment.py", "index/build.py", "index/lexical.py", "index/load.py")
+_INDEX_CODE = ("index/clean.py", "index/segment.py", "index/structure.py", "index/windows.py", "index/build.py",
+               "index/lexical.py", "index/load.py")
 
 
 def workspace_config(config: Config, folder: Path) -> Config:

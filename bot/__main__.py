@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     Returns:
         The exit status.
     """
-    parser = argparse.ArgumentParser(prog="python -m bot", description="政府创新工作案例问答机器人")
+    parser = argparse.ArgumentParser(prog="python -m bot", description="政务资料问答机器人")
     parser.add_argument("--config", help="config file (default: config.toml or $QABOT_CONFIG)")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("ask", help="answer a question (or one per line from standard input)")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from index.clean import clean_text, is_traditional, to_traditional
 
 from bot.cantonese import to_mandarin
+from bot.gibberish import is_gibberish
 
 _LETTERS = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -22,7 +23,7 @@ class Prepared:
         text: cleaned Simplified text for search ("" when there is nothing to search).
         script: "hant" when the user wrote Traditional characters, else "hans".
         notice: a note to show with the reply (truncation), or "".
-        problem: why the question cannot be searched ("empty", "no_text", "script"), or "".
+        problem: why the question cannot be searched ("empty", "no_text", "script", "gibberish"), or "".
     """
 
     asked: str
@@ -59,6 +60,8 @@ def prepare(question: str | bytes | None, max_chars: int) -> Prepared:
         problem = "script" if any(c.isalpha() for c in asked) else "no_text"
         return Prepared(asked=asked, text="", notice=notice, problem=problem)
     text = to_mandarin(clean_text(asked))
+    if is_gibberish(text):
+        return Prepared(asked=asked, text="", notice=notice, problem="gibberish")
     han = len(_HAN.findall(asked))
     script = "hant" if han and is_traditional(asked) else "hans"
     return Prepared(asked=asked, text=text, script=script, notice=notice)

@@ -61,6 +61,7 @@ class Answer:
         citation: the "case - document" line appended to the answer, also alone for channels that style it.
         index_version: the index version that answered.
         quote: the sentence(s) quoted from the source, without the citation ("" unless answered).
+        short: the answer on its own (十年, 24名) when the reading model is sure of it, else "".
     """
 
     question: str
@@ -75,10 +76,11 @@ class Answer:
     citation: str = ""
     index_version: str = ""
     quote: str = ""
+    short: str = ""
 
     def to_json(self) -> dict:
         """Returns: the CLI/API JSON object: question, answered, answer, sources, plus extras."""
         return {"question": self.question, "answered": self.answered, "answer": self.answer,
                 "sources": [s.to_json() for s in self.sources], "kind": self.kind, "script": self.script,
                 "notice": self.notice, "suggestions": list(self.suggestions), "answer_id": self.answer_id,
-                "citation": self.citation, "quote": self.quote, "index_version": self.index_version}
+                "citation": self.citation, "quote": self.quote, "short": self.short, "index_version": self.index_version}

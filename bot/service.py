@@ -6,16 +6,15 @@ import logging
 import threading
 import uuid
 
-from bot import about
-from bot import answer as answering
-from bot import decide as deciding
-from bot import smalltalk
-from bot.counted import counted_things
+from bot import about, compose, scope, smalltalk
 from bot.normalize import Prepared, in_script, prepare
+from bot.read.excerpt import shortlist
+from bot.rules import answer as answering
+from bot.rules import decide as deciding
+from bot.read.decide import Decision, Evidence, choice_score, weigh
 from bot.schema import KIND_ANSWER, KIND_INVALID, KIND_REFUSAL, KIND_SMALLTALK, Answer, Source
 from index.config import Config
 from index.errors import IndexMissing
-from index.segment import place_of
 from index.snapshot import Snapshot, current_version_path, open_snapshot
 
 log = logging.getLogger("bot.service")
@@ -24,7 +23,9 @@ _INVALID = {
     "empty": "请输入您想了解的问题。",
     "no_text": "没有看到文字内容，请用文字输入您的问题。",
     "script": "目前只能回答中文（或英文）提问，请换用中文描述您的问题。",
+    "gibberish": "没有看懂这句话，请用中文（或英文）把问题说完整，例如“护照丢了怎么补办？”。",
 }
+_WARM = "这份资料讲了什么？"  # a question whose search and reading warm the model, jieba and FAISS
 
 
 class QAService:
@@ -35,11 +36,14 @@ class QAService:
         encoder: an Encoder (default: the configured model, loaded on first use).
     """
 
-    def __init__(self, config: Config, encoder=None) -> None:
+    def __init__(self, config: Config, encoder=None, reader=None, decision: Decision | None = None) -> None:
         self.config = config
         self._encoder = encoder
+        self._reader = reader
+        self._decision = decision
         self._snapshot: Snapshot | None = None
         self._load_lock = threading.Lock()
+        self._description: tuple[str, str, list[str]] = ("", "", [])  # version, scope line, example questions
         self._sentence_cache: dict[str, object] = {}
 
     # --- state ---------------------------------------------------------------------------------------------
@@ -51,6 +55,28 @@ class QAService:
         return self._encoder
 
     @property
+    def reader(self):
+        """The reading model (bot/read/), built from the shipped weights on first use."""
+        if self._reader is None:
+            from bot.read.build import base_folder, ensure, weights_folder
+            from bot.read.reader import Reader
+
+            base = base_folder(self.config)
+            self._reader = Reader(ensure(self.config.models_dir, base, weights_folder(self.config)), base,
+                                  self.config.reader.threads)
+        return self._reader
+
+    @property
+    def decision(self) -> Decision:
+        """The calibrated answer-or-refuse model (weights/decision.json; the reader's own logit before calibration)."""
+        if self._decision is None:
+            from bot.read.build import weights_folder
+
+            path = weights_folder(self.config) / "decision.json"
+            self._decision = Decision.load(path) if path.is_file() else Decision.from_logit()
+        return self._decision
+
+    @property
     def ready(self) -> bool:
         return self._snapshot is not None
 
@@ -59,8 +85,11 @@ class QAService:
         with self._load_lock:
             _, path = current_version_path(self.config)  # a missing index fails now, not after loading the model
             snap = open_snapshot(self.config, self.encoder, path)
-            snap.searcher.search("青岛市政府创新工作案例")  # warms the model, jieba and FAISS before the first user
-            counted_things("评出了多少个案例")  # and jieba's part-of-speech tags
+            if self.config.answer.engine == "reader":
+                self._read(_WARM, snap.searcher.search(_WARM), snap)  # warms the reading model before the first user
+            else:
+                snap.searcher.search(_WARM)  # warms the model, jieba and FAISS before the first user
+            self._described(snap)
             self._snapshot = snap
         log.info("index loaded", extra={"version": snap.version, "passages": len(snap.passages)})
 
@@ -81,8 +110,7 @@ class QAService:
             if self._snapshot is not None and self._snapshot.version == version:
                 return False
             new = open_snapshot(self.config, self.encoder, path)
-            new.searcher.search("青岛市政府创新工作案例")
-            self._sentence_cache = {}
+            self._described(new)  # its example questions also warm the new version's search before it serves
             self._snapshot = new  # one reference assignment: a request sees the old or the new version, never a mix
         log.info("index reloaded", extra={"version": version})
         return True
@@ -104,26 +132,36 @@ class QAService:
 
     @property
     def examples(self) -> list[str]:
-        """Example questions: from config, else one per case the corpus names."""
-        if self.config.answer.examples:
-            return list(self.config.answer.examples)
+        """Example questions: from config, else questions about each document that this version answers."""
         snap = self._snapshot
-        out: list[str] = []
-        for p in (snap.passages if snap else []):
-            place = place_of(p.unit) if p.unit else None
-            q = f"{place}有什么创新做法？" if place else (f"{p.unit}有什么创新做法？" if p.unit else None)
-            if q and q not in out:
-                out.append(q)
-        return out[:5] or ["有哪些政府创新工作案例？"]
+        if snap is None:
+            return list(self.config.answer.examples)
+        return self._described(snap)[1]
+
+    def _described(self, snap: Snapshot) -> tuple[str, list[str]]:
+        """What a version holds, in words, and its example questions: made once a version (when it loads)."""
+        version, line, examples = self._description
+        if version != snap.version:
+            line = scope.describe(snap.documents, snap.passages)
+            examples = list(self.config.answer.examples) or self._verified_examples(snap)
+            self._description = (snap.version, line, examples)
+        return line, examples
+
+    def _verified_examples(self, snap: Snapshot, wanted: int = 5, tries: int = 6) -> list[str]:
+        """Questions the documents' structure suggests that this version answers (at most `tries` asked)."""
+        return [q for q in scope.example_questions(snap.passages)[:tries] if self._answers(snap, q)][:wanted]
+
+    def _answers(self, snap: Snapshot, question: str) -> bool:
+        result = snap.searcher.search(question)
+        if self.config.answer.engine == "rules":
+            return self._rules_decide(result, snap)[1].answered
+        evidence = self._read(question, result, snap)
+        return evidence is not None and self.decision.answers(evidence.features)
 
     def scope(self) -> str:
-        """Returns: one line on what the corpus covers."""
+        """Returns: one line on what the corpus holds (its documents, by title and kind)."""
         snap = self._snapshot
-        titles = [d.get("title", "") for d in (snap.documents.values() if snap else [])]
-        if not titles:
-            return "我可以回答资料库中政府创新工作案例的问题。"
-        shown = "、".join(f"《{t}》" for t in titles[:3]) + (f"等 {len(titles)} 份资料" if len(titles) > 3 else "")
-        return f"我可以回答资料库中政府创新工作案例的问题，资料包括{shown}。"
+        return self._described(snap)[0] if snap else scope.describe({}, [])
 
     # --- the call ------------------------------------------------------------------------------------------
     def ask(self, question: str | bytes | None) -> Answer:
@@ -147,17 +185,36 @@ class QAService:
         if reason := smalltalk.declined(prepared.text):
             return self._reply(prepared, KIND_REFUSAL, reason + self.scope(), examples=True, version=snap.version)
         result = snap.searcher.search(prepared.text, mode=self.config.search.mode)
-        # The top document's window that holds the kind of answer asked for ("哪个网站" -> a named site) goes first.
-        hits = deciding.prefer_typed(result.query, result.hits, self.config.answer.type_rerank_ratio)
-        result = dataclasses.replace(result, hits=hits)
         if result.hits and (fields := about.asked_fields(prepared.text)):
             return self._about(prepared, snap, result.hits[0], fields)
+        if self.config.answer.engine == "rules":
+            return self._ask_rules(prepared, snap, result)
+        evidence = self._read(prepared.text, result, snap)
+        probability = self.decision.probability(evidence.features) if evidence else 0.0
+        answered = evidence is not None and probability >= self.decision.threshold
+        log.info("question", extra={"answered": answered, "probability": round(probability, 3),
+                                    "top": evidence.excerpt_id if evidence else None})
+        if not answered:
+            text = "抱歉，资料库中没有找到能回答这个问题的内容。" + self.scope()
+            return self._reply(prepared, KIND_REFUSAL, text, examples=True, version=snap.version)
+        return self._answered(prepared, snap, evidence, result.hits)
+
+    # --- the rule engine ([answer] engine = "rules") ------------------------------------------------------------
+    def _rules_decide(self, result, snap: Snapshot):
+        """Returns: (the search result with the hit holding the asked kind of answer first, the rules' decision)."""
+        cfg = self.config.answer
+        # The top document's window that holds the kind of answer asked for ("哪个网站" -> a named site) goes first.
+        result = dataclasses.replace(result, hits=deciding.prefer_typed(result.query, result.hits,
+                                                                         cfg.type_rerank_ratio))
         document = snap.searcher.document_evidence(result.hits[0].passage.doc_id) if result.hits else ""
-        decision = deciding.decide(result.query, result.hits, self.config.answer, document)
+        return result, deciding.decide(result.query, result.hits, cfg, document)
+
+    def _ask_rules(self, prepared: Prepared, snap: Snapshot, result) -> Answer:
+        result, decision = self._rules_decide(result, snap)
         log.info("question", extra={"answered": decision.answered, "reason": decision.reason,
                                     "top": result.hits[0].passage.passage_id if result.hits else None})
         if not decision.answered:
-            text = ("抱歉，资料库中没有找到能回答这个问题的内容。" + self.scope())
+            text = "抱歉，资料库中没有找到能回答这个问题的内容。" + self.scope()
             return self._reply(prepared, KIND_REFUSAL, text, examples=True, version=snap.version)
         top = result.hits[0]
         # Another window of the same document may hold the answering sentence (overlapping windows split a paragraph).
@@ -166,7 +223,30 @@ class QAService:
         sims = self._sentence_sims(prepared.text, quoted_from)
         quoted = answering.quote(result.query, quoted_from, prepared.text, self.config.answer, prepared.script, sims)
         hits = [h for h in result.hits if h is top or h.score >= 0.85 * top.score]
-        return self._answered(prepared, snap, quoted, quoted_from, hits)
+        return self._reply_answer(prepared, snap, quoted, "", quoted_from, hits)
+
+    def _sentence_sims(self, text: str, passage) -> list[float] | None:
+        if self.config.answer.sentence_dense_weight <= 0 or len(passage.sentences) < 2:
+            return None
+        q = self.encoder.encode_queries([text])[0]
+        vecs = self._sentence_cache.get(passage.passage_id)
+        if vecs is None:
+            # Sentences of a version never change: embed each passage's once, on first use.
+            vecs = self.encoder.encode_documents(list(passage.sentences))
+            self._sentence_cache[passage.passage_id] = vecs
+        return [float(v @ q) for v in vecs]
+
+    # --- the reading model ([answer] engine = "reader") ---------------------------------------------------------
+    def _read(self, text: str, result, snap: Snapshot | None = None) -> Evidence | None:
+        """The reading model over an excerpt of each of the best hits: the likeliest answer and its figures."""
+        cfg = self.config.reader
+        chosen = shortlist(result.query, result.hits, cfg.passages, cfg.excerpt_chars)
+        readings = self.reader.read(text, [e for e, _ in chosen])
+        read = [(r, h) for r, (_, h) in zip(readings, chosen)]
+        best = max(read, key=lambda x: choice_score(x[0]), default=None)
+        searcher = (snap or self._current()).searcher
+        document = searcher.document_evidence(best[0].excerpt.passage.doc_id) if best else ""
+        return weigh(result.query, read, document)
 
     def _about(self, prepared: Prepared, snap: Snapshot, top, fields: list[str]) -> Answer:
         # Which paper ran the report, who wrote it: its metadata answers, quoted as recorded, never the text.
@@ -176,26 +256,25 @@ class QAService:
                                     "top": top.passage.passage_id})
         if not answered:
             return self._reply(prepared, KIND_REFUSAL, text + self.scope(), examples=True, version=snap.version)
-        return self._answered(prepared, snap, in_script(text, prepared.script), top.passage, [top])
+        return self._reply_answer(prepared, snap, in_script(text, prepared.script), "", top.passage, [top])
 
-    def _answered(self, prepared: Prepared, snap: Snapshot, quoted: str, cited, hits: list) -> Answer:
-        cite = in_script(answering.citation(cited), prepared.script)
-        return Answer(question=prepared.asked, answered=True, answer=f"{quoted}\n{cite}",
+    def _answered(self, prepared: Prepared, snap: Snapshot, evidence: Evidence, hits: list) -> Answer:
+        quoted = compose.quote(evidence.reading, self.config.answer.max_chars, prepared.script)
+        short = in_script(compose.short_answer(evidence.reading, self.config.answer.short_answer_score, quoted),
+                          prepared.script)
+        cited = evidence.reading.excerpt.passage
+        # The passage quoted first, then the other hits that score close to the best.
+        top = max(h.score for h in hits) if hits else 0.0
+        shown = [evidence.hit] + [h for h in hits if h is not evidence.hit and h.score >= 0.85 * top]
+        return self._reply_answer(prepared, snap, quoted, short, cited, shown)
+
+    def _reply_answer(self, prepared: Prepared, snap: Snapshot, quoted: str, short: str, cited, hits: list) -> Answer:
+        cite = in_script(compose.citation(cited), prepared.script)
+        text = f"{short}\n原文：{quoted}\n{cite}" if short else f"{quoted}\n{cite}"
+        return Answer(question=prepared.asked, answered=True, answer=text,
                       sources=[self._source(h, prepared.script) for h in hits], kind=KIND_ANSWER,
                       script=prepared.script, notice=prepared.notice, answer_id=uuid.uuid4().hex, citation=cite,
-                      index_version=snap.version, quote=quoted)
-
-    def _sentence_sims(self, text: str, passage) -> list[float] | None:
-        if self.config.answer.sentence_dense_weight <= 0 or len(passage.sentences) < 2:
-            return None
-        enc = self.encoder
-        q = enc.encode_queries([text])[0]
-        vecs = self._sentence_cache.get(passage.passage_id)
-        if vecs is None:
-            # Sentences of a version never change: embed each passage's once, on first use.
-            vecs = enc.encode_documents(list(passage.sentences))
-            self._sentence_cache[passage.passage_id] = vecs
-        return [float(v @ q) for v in vecs]
+                      index_version=snap.version, quote=quoted, short=short)
 
     def _source(self, hit, script: str) -> Source:
         p = hit.passage

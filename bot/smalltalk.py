@@ -80,5 +80,5 @@ def reply(kind: str, scope: str, examples: list[str]) -> str:
         return "不客气！还有其他问题，随时问我。"
     if kind == "bye":
         return "再见，欢迎随时回来提问。"
-    opener = "您好！我是政府创新工作案例问答助手。" if kind == "greeting" else "我是政府创新工作案例问答助手。"
+    opener = "您好！我是政务资料问答助手，回答都引自资料原文。" if kind == "greeting" else "我是政务资料问答助手，回答都引自资料原文。"
     return f"{opener}{scope}\n您可以这样问：\n{tips}" if tips else f"{opener}{scope}"

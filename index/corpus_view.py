@@ -53,7 +53,7 @@ def show_document(config: Config, doc_id: str) -> str:
     """Args: config: settings; doc_id: a document id.
 
     Returns:
-        Its metadata, cleaned text and passages (section, case, unit, sentences), as text for a person.
+        Its metadata, cleaned text and passages (heading path and label, case, unit, sentences), as text for a person.
     """
     doc = find(scan(config), doc_id)
     ing = ingest_file(doc.path, config)
@@ -66,8 +66,11 @@ def show_document(config: Config, doc_id: str) -> str:
     lines += ["", "== 清洗后的文本 / cleaned text ==", d.text, "",
               f"== 段落 / passages ({len(ing.passages)}) =="]
     for p in ing.passages:
-        lines.append(f"-- {p.passage_id}  小节 section: {p.section or '-'} | 案例 case: {p.case or '-'} | "
+        where = " › ".join([*p.path, p.label] if p.label else p.path) or "-"
+        lines.append(f"-- {p.passage_id}  位置 where: {where} | 案例 case: {p.case or '-'} | "
                      f"单位 unit: {p.unit or '-'}")
+        if p.lead:
+            lines.append(f"   (承上 lead-in: {p.lead})")
         lines += [f"   [{i + 1}] {s}" for i, s in enumerate(p.sentences)]
     return "\n".join(lines)
 

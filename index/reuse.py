@@ -101,6 +101,10 @@ def load_previous(config: Config, fingerprint: str | None = None, with_documents
             vectors = np.load(path / "vectors.npy", allow_pickle=False)
             if len(vectors) == len(keys):
                 prev.vectors = dict(zip(keys, vectors))
+            win_keys = _read(path / "window_keys.json", None)
+            win_vectors = np.load(path / "window_vectors.npy", allow_pickle=False) if win_keys is not None else []
+            if win_keys is not None and len(win_vectors) == len(win_keys):
+                prev.vectors.update(zip(win_keys, win_vectors))
         except (OSError, ValueError):
             pass
     try:

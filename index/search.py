@@ -14,6 +14,7 @@ from index.query import Query, analyse, coverage, respell, without_preamble
 from index.romanise import latin_words, syllable_runs
 from index.thesaurus import load as load_thesaurus
 from index.types import Hit, Passage
+from index.windows import windows_of
 
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -22,6 +23,34 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 def evidence_text(p: Passage) -> str:
     """Args: p: a passage. Returns: everything a passage can be cited for (lower-cased): text, section, case, unit, title, date."""
     return " ".join(x for x in (p.doc_title, p.date, p.section, p.unit or "", p.case or "", p.text) if x).lower()
+
+
+@dataclass(frozen=True)
+class WindowTable:
+    """Every passage's windows (index/windows.py) with their vectors: passage i owns rows starts[i]:starts[i + 1]."""
+
+    vectors: np.ndarray
+    starts: np.ndarray
+
+    @classmethod
+    def of(cls, passages: list[Passage], vectors: np.ndarray) -> "WindowTable | None":
+        """Args: passages; vectors: one row a window, in passage order. Returns: the table, or None when the
+        vectors do not fit the passages' windows."""
+        counts = [len(windows_of(p)) for p in passages]
+        starts = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)]).astype(np.int64)
+        return cls(vectors, starts) if int(starts[-1]) == len(vectors) else None
+
+    def best(self, sims: np.ndarray) -> np.ndarray:
+        """Args: sims: one cosine a window. Returns: each passage's best window cosine (-1 for one without)."""
+        out = np.full(len(self.starts) - 1, -1.0, dtype=np.float32)
+        has = self.starts[1:] > self.starts[:-1]
+        if has.any():
+            out[has] = np.maximum.reduceat(sims, self.starts[:-1][has])
+        return out
+
+    def owner(self, rows: np.ndarray) -> np.ndarray:
+        """Args: rows: window rows. Returns: the passage each belongs to."""
+        return np.searchsorted(self.starts, rows, side="right") - 1
 
 
 @dataclass
@@ -43,11 +72,13 @@ class HybridSearcher:
         entities: the corpus's entities (tokenizer dictionary and entity bonus).
         encoder: embeds queries (an Encoder).
         config: the [search] settings.
+        windows: the passages' window vectors (a passage is also scored by its best window).
     """
 
     def __init__(self, passages: list[Passage], store, vectors: np.ndarray, bm25: BM25, entities: list[str],
-                 encoder, config: SearchConfig) -> None:
+                 encoder, config: SearchConfig, windows: WindowTable | None = None) -> None:
         self.passages, self.store, self.vectors, self.bm25 = passages, store, vectors, bm25
+        self.windows = windows
         self.entities = tuple(entities)
         self.encoder, self.config = encoder, config
         self.tokenizer = get_tokenizer(self.entities)
@@ -213,6 +244,13 @@ class HybridSearcher:
             ceiling = max(self.bm25.ceiling(terms), 1e-9)
             lexical = {int(i): min(1.0, float(lex_all[i]) / ceiling) for i in top if lex_all[i] > 0}
         ids = set(dense) | set(lexical)
+        wsims = best_window = None
+        if qv is not None and self.windows is not None and mode == "hybrid" and self.config.window_weight:
+            # A passage is as good as its best sentence: the passages of the best windows are candidates too.
+            wsims = self.windows.vectors @ qv
+            best_window = self.windows.best(wsims)
+            top = np.argpartition(-wsims, min(cand, len(wsims)) - 1)[:min(cand, len(wsims))]
+            ids |= {int(i) for i in self.windows.owner(top)}
         if qv is not None:
             missing = [i for i in ids if i not in dense]
             if missing:
@@ -239,6 +277,11 @@ class HybridSearcher:
                     # than one where the same words are scattered (and the quote is taken from one sentence).
                     score += self.config.sentence_weight * max(
                         (coverage(words, x) for x in self._sentences[i]), default=0.0)
-            hits.append(Hit(passage=self.passages[i], score=score, dense=d, lexical=lx, coverage=cov))
+            windows: tuple[float, ...] = ()
+            if wsims is not None:
+                score += self.config.window_weight * float(best_window[i])
+                windows = tuple(float(x) for x in wsims[self.windows.starts[i]:self.windows.starts[i + 1]])
+            hits.append(Hit(passage=self.passages[i], score=score, dense=d, lexical=lx, coverage=cov,
+                            windows=windows))
         hits.sort(key=lambda h: (-h.score, h.passage.passage_id))
         return SearchResult(query, hits[:k])

@@ -11,7 +11,7 @@ from index.build import FORMAT
 from index.config import Config
 from index.errors import IndexCorrupt, IndexMismatch, IndexMissing
 from index.lexical import BM25
-from index.search import HybridSearcher
+from index.search import HybridSearcher, WindowTable
 from index.types import Passage
 
 REBUILD_HINT = "run `make index` (or `.venv/bin/python -m index rebuild`)"
@@ -69,6 +69,7 @@ def open_snapshot(config: Config, encoder, path: Path | None = None) -> Snapshot
     try:
         passages = [Passage.from_json(d) for d in fsio.read_jsonl(path / "passages.jsonl")]
         vectors = np.load(path / "vectors.npy", allow_pickle=False)
+        window_vectors = np.load(path / "window_vectors.npy", allow_pickle=False)
     except (TypeError, KeyError, OSError, ValueError) as exc:
         raise IndexCorrupt(f"{path.name}: passages or vectors unreadable: {exc}", hint=REBUILD_HINT) from None
     store = FaissStore.load(path)
@@ -78,5 +79,9 @@ def open_snapshot(config: Config, encoder, path: Path | None = None) -> Snapshot
     if not (len(passages) == len(vectors) == len(store) == bm25.n == n):
         raise IndexCorrupt(f"{path.name}: parts disagree ({len(passages)} passages, {len(vectors)} vectors, "
                            f"{len(store)} stored, {bm25.n} keyword rows, manifest {n})", hint=REBUILD_HINT)
-    searcher = HybridSearcher(passages, store, vectors, bm25, entities, encoder, config.search)
+    windows = WindowTable.of(passages, window_vectors)
+    if windows is None:
+        raise IndexCorrupt(f"{path.name}: {len(window_vectors)} window vectors do not fit its passages",
+                           hint=REBUILD_HINT)
+    searcher = HybridSearcher(passages, store, vectors, bm25, entities, encoder, config.search, windows)
     return Snapshot(version=path.name, path=path, manifest=manifest, passages=passages, searcher=searcher)

@@ -64,3 +64,14 @@ def service(built_config, encoder):
     svc = QAService(built_config, encoder=encoder)
     svc.load()
     return svc
+
+
+@pytest.fixture(scope="session")
+def reader_service(built_config, encoder):
+    """A loaded QAService over the seed index that decides and quotes with the reading model ([answer] engine)."""
+    from bot.service import QAService
+
+    config = dataclasses.replace(built_config, answer=dataclasses.replace(built_config.answer, engine="reader"))
+    svc = QAService(config, encoder=encoder)
+    svc.load()
+    return svc

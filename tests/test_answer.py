@@ -1,4 +1,4 @@
-"""Pure answer composition: refusal decisions (bot.decide), sentence choice, trimming, citations (bot.answer)."""
+"""Pure answer composition: refusal decisions (bot.rules.decide), sentence choice, trimming, citations (bot.rules.answer)."""
 import dataclasses
 
 import pytest
@@ -7,8 +7,9 @@ from index.config import AnswerConfig
 from index.query import Query
 from index.types import Hit, Passage
 
-from bot.answer import citation, quote, select_sentences
-from bot.decide import decide
+from bot.compose import citation
+from bot.rules.answer import quote, select_sentences
+from bot.rules.decide import decide
 
 CFG = AnswerConfig()
 P = Passage(passage_id="d#0", doc_id="d", doc_title="某市创新案例", case="借力民营资本", unit="某某区政府",
@@ -137,7 +138,7 @@ def test_citation_names_case_unit_and_document():
 
 
 def test_a_not_a_question_about_a_quantity_asks_for_the_number():
-    from bot.fit import sentence_score
+    from bot.rules.fit import sentence_score
 
     # "多不多" names no number word, yet it asks how many: a sentence with figures scores higher for it
     query = q("民营机构多不多", [("民营", 2.0), ("机构", 1.0)])
@@ -146,7 +147,7 @@ def test_a_not_a_question_about_a_quantity_asks_for_the_number():
 
 
 def test_a_question_for_contact_details_needs_them_in_the_passage():
-    from bot.qtype import wanted
+    from bot.rules.qtype import wanted
 
     site = Passage(passage_id="w#0", doc_id="w", doc_title="t", text="案例汇编可登陆青岛政务网查阅。",
                    sentences=("案例汇编可登陆青岛政务网查阅。",))
@@ -162,7 +163,7 @@ def test_a_question_for_contact_details_needs_them_in_the_passage():
 
 
 def test_another_window_of_the_document_is_quoted_only_when_clearly_better():
-    from bot.answer import best_window
+    from bot.rules.answer import best_window
 
     first = Passage(passage_id="d#1", doc_id="d", doc_title="t", text="地铁办探索投融资改革。本市远期规划投资4000亿元。",
                     sentences=("地铁办探索投融资改革。", "本市远期规划投资4000亿元。"))
@@ -211,7 +212,7 @@ def test_a_sentence_that_only_repeats_the_case_title_is_not_the_answer():
 
 
 def test_a_window_of_the_top_document_holding_the_asked_kind_moves_first():
-    from bot.decide import prefer_typed
+    from bot.rules.decide import prefer_typed
 
     intro = Passage(passage_id="n#0", doc_id="n", doc_title="t", text="本市评选出2016年度创新工作案例。", sentences=())
     site = dataclasses.replace(intro, passage_id="n#4", text="市民可登陆青岛政务网查阅案例汇编。")
@@ -255,7 +256,7 @@ def test_a_yes_no_question_about_a_thing_the_passage_never_names_is_refused():
 
 
 def test_a_comparison_is_not_moved_to_another_window_that_ranks_something_else_first():
-    from bot.decide import prefer_typed
+    from bot.rules.decide import prefer_typed
 
     shibei = Passage(passage_id="s#0", doc_id="n", doc_title="t", text="市北区建设城市治理网格化系统。", sentences=())
     zone = dataclasses.replace(shibei, passage_id="s#1", text="青岛开发区在省内列第一。")
@@ -284,7 +285,7 @@ def test_which_two_units_quotes_the_sentence_naming_two():
 
 
 def test_a_window_counting_with_the_asked_measure_word_moves_first():
-    from bot.decide import prefer_typed
+    from bot.rules.decide import prefer_typed
 
     # 多少艘舰艇: the window counting ships, not the one counting sailors; 几家 moves to no window counting with 个.
     sailors = Passage(passage_id="z#0", doc_id="z", doc_title="t", text="目前海军约2030名，空军约2523名。", sentences=())
@@ -313,7 +314,7 @@ def test_a_price_per_unit_of_land_and_a_level_asked_for():
 
 
 def test_a_word_typed_by_its_sound_takes_the_passages_spelling_in_the_quote():
-    from bot.answer import focus
+    from bot.rules.answer import focus
 
     long = ("即墨市抢抓“中国制造2025”等机遇，" + "，".join(f"第{i}项工作取得进展" for i in range(12))
             + "，先后培育起个性化定制、智慧工厂等独具特色发展模式。")
@@ -330,7 +331,7 @@ def test_a_word_typed_by_its_sound_takes_the_passages_spelling_in_the_quote():
 
 
 def test_the_unit_named_by_another_word_is_left_to_the_citation():
-    from bot.answer import focus
+    from bot.rules.answer import focus
 
     p = dataclasses.replace(P, unit="市人社局")
     query = dataclasses.replace(q("which model did the hr bureau design", [("人力资源", 3.5), ("模式", 1.3)]),
@@ -343,7 +344,7 @@ def test_whether_most_are_private_quotes_the_share_and_all_of_them_the_sentence_
     query = q(question, [("社区卫生", 2.4), ("大部分", 3.5), ("民营", 2.4)])
     start, end = select_sentences(query, P, question, CFG)
     assert start <= 1 < end  # 民营机构56家，占92%, the best, with a short neighbour
-    from bot.cues import asks_all
+    from bot.rules.cues import asks_all
 
     assert asks_all("听说这次评选十个区市全都有份，是真的吗？")
     assert not asks_all("十个区市全都有份，分别是哪些？")
@@ -355,14 +356,14 @@ def test_which_departments_in_english_quotes_the_sentence_listing_them():
     sentences = p.sentences
     question = "which departments does the grid system work jointly with?"
     query = q(question, [("部门", 1.5), ("网格", 2.4), ("体系", 1.5), ("联合", 2.4)])
-    from bot.fit import sentence_score
+    from bot.rules.fit import sentence_score
 
     assert sentence_score(query, sentences[1], question) > sentence_score(query, sentences[0], question)
     assert "城管" in quote(query, p, question, CFG, "hans")
 
 
 def test_an_english_figure_in_billions_names_the_passages_figure():
-    from bot.crosslingual import names_match
+    from bot.rules.crosslingual import names_match
 
     metro = Passage(passage_id="m#0", doc_id="m", doc_title="t", text="再次成功为4号线引入社会资本42.32亿元。",
                     sentences=("再次成功为4号线引入社会资本42.32亿元。",))
@@ -371,7 +372,7 @@ def test_an_english_figure_in_billions_names_the_passages_figure():
 
 
 def test_merits_quote_the_features_and_whom_it_helps_the_group_of_people():
-    from bot.fit import sentence_score
+    from bot.rules.fit import sentence_score
 
     aim = "市人社局针对一些重特大疾病患者面临的困境，探索补充医保体系建设。"
     models = "设计了政府主导的全民补充医保等三种模式，具有体系完整、报销标准高等特点。"
@@ -391,7 +392,7 @@ def test_merits_quote_the_features_and_whom_it_helps_the_group_of_people():
     ("补充医保体系具备哪些突出特征？", "设计了三种模式，具有体系完整、覆盖范围广等特点。",
      "市人社局探索基本医疗保险基础上的补充医保体系建设，重点解决重特大疾病患者的压力。")])
 def test_tools_aims_and_features_asked_take_the_sentence_giving_them(question, answer, other):
-    from bot.fit import sentence_score
+    from bot.rules.fit import sentence_score
 
     idf = {"网格化": 2.4, "技术手段": 3.5, "评选": 0.1, "补充医保": 2.4, "体系": 1.5, "特征": 3.5}  # as the seed index has them
     query = q(question, [(w, x) for w, x in idf.items() if w in question])

@@ -15,9 +15,9 @@ def write(tmp_path, text):
 
 def test_defaults_file_and_env_override(tmp_path):
     p = write(tmp_path, '[server]\nport = 9001\nallowed_origins = ["https://gov.example"]\n')
-    c = load_config(p, env={"QABOT_SERVER_HOST": "0.0.0.0", "QABOT_ANSWER_MIN_DENSE": "0.7",
+    c = load_config(p, env={"QABOT_SERVER_HOST": "0.0.0.0", "QABOT_SEARCH_WINDOW_WEIGHT": "0.7",
                             "QABOT_SERVER_ALLOWED_ORIGINS": "https://a.example, https://b.example"})
-    assert c.server.port == 9001 and c.server.host == "0.0.0.0" and c.answer.min_dense == 0.7
+    assert c.server.port == 9001 and c.server.host == "0.0.0.0" and c.search.window_weight == 0.7
     assert c.server.allowed_origins == ("https://a.example", "https://b.example")
     assert c.data_dir == tmp_path / ".cache"  # relative paths resolve against the config file
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -30,7 +30,7 @@ def test_defaults_file_and_env_override(tmp_path):
     ("[nonsense]\nx = 1\n", "unknown section"),
     ("[server\nport = 80\n", "not valid TOML"),
     ("server = 3\n", "[server] must be a table"),
-    ("[answer]\nmin_dense = true\n", "[answer] min_dense"),
+    ("[answer]\nshort_answer_score = true\n", "[answer] short_answer_score"),
 ])
 def test_malformed_config_is_named(tmp_path, text, needle):
     with pytest.raises(ConfigError) as err:

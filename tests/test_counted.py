@@ -5,9 +5,9 @@ from index.config import AnswerConfig
 from index.query import Query
 from index.types import Hit, Passage
 
-from bot.counted import asked_parts, counted_things, guessed_amounts, measured_things, named_loosely
-from bot.decide import decide
-from bot.units import asked_measure, asked_unit
+from bot.rules.counted import asked_parts, counted_things, guessed_amounts, measured_things, named_loosely
+from bot.rules.decide import decide
+from bot.rules.units import asked_measure, asked_unit
 
 
 def test_the_thing_counted_is_the_noun_phrase_after_how_many():

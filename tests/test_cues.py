@@ -3,8 +3,8 @@ from index.config import AnswerConfig
 from index.query import Query
 from index.types import Passage
 
-from bot.answer import best_window, quote
-from bot.cues import asks_all, asks_method, gives_method, states_all
+from bot.rules.answer import best_window, quote
+from bot.rules.cues import asks_all, asks_method, gives_method, states_all
 
 
 def test_questions_for_a_method_and_sentences_that_name_one():

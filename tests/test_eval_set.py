@@ -130,3 +130,41 @@ def test_a_fact_written_in_simplified_is_found_in_an_answer_given_in_traditional
     assert judge(row, {"answered": True, "answer": "市北区将全区划分为1188个责任网格"})
     assert not judge(row, {"answered": True, "answer": "配備800余名網格巡治員"})
     assert not judge(row, {"answered": False, "answer": "抱歉"})
+
+
+NEW = sorted((ROOT / "tests" / "eval").glob("*/*.jsonl"))  # docs/, held/, sealed/, train/
+NEW_FIELDS = {**FIELDS, "where": str, "doc": str}
+
+
+@pytest.mark.parametrize("path", NEW, ids=[f"{p.parent.name}/{p.stem}" for p in NEW])
+def test_sets_about_other_documents_are_well_formed(path):
+    rows = _read(path)
+    assert len(rows) == 60 and sum(r["answerable"] for r in rows) == 40
+    ids = [r["id"] for r in rows]
+    assert len(set(ids)) == len(ids)
+    for row in rows:
+        assert set(row) == set(NEW_FIELDS), row["id"]
+        assert all(isinstance(row[k], t) for k, t in NEW_FIELDS.items()), row["id"]
+        assert row["answerable"] == bool(row["expect"]), row["id"]
+        assert all(isinstance(f, str) and f for f in row["expect"]), row["id"]
+
+
+def test_every_set_about_other_documents_is_in_its_manifest_and_names_documents_that_exist():
+    import tomllib
+
+    named = set()
+    for manifest in (ROOT / "tests" / "eval" / "docs" / "sets.toml", ROOT / "tests" / "eval" / "train" / "sets.toml"):
+        spec = tomllib.loads(manifest.read_text(encoding="utf-8"))
+        for s in spec["set"]:
+            named.add((ROOT / "tests" / "eval" / s["file"]).resolve())
+        documents = [d["file"] for d in spec.get("document", [])] + [d for s in spec["set"]
+                                                                     for d in s.get("documents", [])]
+        data = ROOT.parent / "shared" / "data"
+        if data.is_dir():
+            assert all((data / d).is_file() for d in documents)
+    assert {p.resolve() for p in NEW} == named
+    # the reader never trains on a document an evaluation set is about
+    evaluated = {d["file"] for d in tomllib.loads((ROOT / "tests" / "eval" / "docs" / "sets.toml").read_text())["document"]}
+    trained = {d for s in tomllib.loads((ROOT / "tests" / "eval" / "train" / "sets.toml").read_text())["set"]
+               for d in s["documents"]}
+    assert not evaluated & trained

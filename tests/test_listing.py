@@ -5,8 +5,8 @@ from index.config import AnswerConfig
 from index.query import Query
 from index.types import Hit, Passage
 
-from bot.decide import decide
-from bot.listing import asks_each, asks_people, enumerates, names_people
+from bot.rules.decide import decide
+from bot.rules.listing import asks_each, asks_people, enumerates, names_people
 
 
 def test_who_they_are_by_name_needs_a_personal_name():
@@ -35,7 +35,7 @@ def test_the_academicians_names_are_refused_over_a_passage_that_only_counts_them
 
 
 def test_which_ones_of_a_counted_thing_need_a_list_of_that_thing():
-    from bot.listing import listed_things, lists_thing
+    from bot.rules.listing import listed_things, lists_thing
 
     assert listed_things("跟地铁办签协议的那19家金融机构分别是哪几家？") == ("金融机构",)
     assert listed_things("李沧剩下那5家公立社区卫生服务机构是哪几家？") == ("公立社区卫生服务机构",)
@@ -49,7 +49,7 @@ def test_which_ones_of_a_counted_thing_need_a_list_of_that_thing():
 
 
 def test_english_questions_for_people_or_counted_things_by_name():
-    from bot.listing import listed_things
+    from bot.rules.listing import listed_things
 
     assert asks_people("Can you name the 24 academicians the zone recruited?")
     assert asks_people("Who are the 61 Taishan scholars?")
@@ -62,7 +62,7 @@ def test_english_questions_for_people_or_counted_things_by_name():
 
 
 def test_counted_districts_need_a_list_but_counted_aspects_may_be_told_one_by_one():
-    from bot.listing import listed_things, lists_thing
+    from bot.rules.listing import listed_things, lists_thing
 
     assert listed_things("入选的十区市具体是哪十个？") == ("区市",)  # no measure word before an administrative unit
     assert lists_thing("区市", "本市评选出2016年度创新工作案例，十区市均有入选") is False
@@ -72,7 +72,7 @@ def test_counted_districts_need_a_list_but_counted_aspects_may_be_told_one_by_on
 
 
 def test_names_asked_for_things_the_question_counts():
-    from bot.listing import listed_things, lists_thing
+    from bot.rules.listing import listed_things, lists_thing
 
     assert listed_things("李沧那56家民营社区卫生服务机构具体叫啥名字") == ("民营社区卫生服务机构",)
     assert listed_things("李沧剩下那几家公立的社区卫生服务机构分别叫什么名字？") == ("社区卫生服务机构",)  # after 的
@@ -82,7 +82,7 @@ def test_names_asked_for_things_the_question_counts():
 
 
 def test_things_asked_by_name_are_found_by_the_count_where_the_text_calls_them_otherwise():
-    from bot.listing import listed_things, lists_thing, stated_count
+    from bot.rules.listing import listed_things, lists_thing, stated_count
 
     question = "李沧那56家民营社区医院都叫啥名"
     assert listed_things(question) == ("民营社区医院",) and stated_count(question) == "56家"

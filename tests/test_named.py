@@ -1,7 +1,7 @@
 """Named things: the action, post, papers, payment, bank or rank a question names must be named by its answer too."""
-from bot.named import (asked_actions, asked_events, asked_organisations, asked_papers, asked_roles, guessed_names,
+from bot.rules.named import (asked_actions, asked_events, asked_organisations, asked_papers, asked_roles, guessed_names,
                        paid_items)
-from bot.ranks import stated_ranks
+from bot.rules.ranks import stated_ranks
 
 
 def test_a_how_or_where_question_names_the_action_it_asks_about():
@@ -35,7 +35,7 @@ def test_which_banks_or_hospital_asks_for_one_by_name_and_a_download_is_an_actio
 
 
 def test_a_rank_is_found_however_the_text_writes_its_number():
-    from bot.ranks import rank_named
+    from bot.rules.ranks import rank_named
 
     assert rank_named("第十名", "位列第10") and rank_named("第十名", "排名第十")
     assert not rank_named("第十名", "排名第1位")  # 十 is 10, not the 1 of a ten-character zip
@@ -89,8 +89,8 @@ def test_the_commander_and_factory_hiring_are_named_things():
 
 
 def test_a_place_asked_nationally_is_not_answered_by_a_place_in_the_province():
-    from bot.qtype import wanted
-    from bot.ranks import ranked_elsewhere
+    from bot.rules.qtype import wanted
+    from bot.rules.ranks import ranked_elsewhere
 
     text = "青岛开发区从三个方面实施改革创新，完成了在省内列第一、在全国保持前列的“蝶变”。"
     assert ranked_elsewhere("青岛开发区在全国考核中具体排名第几？", text)
@@ -103,7 +103,7 @@ def test_a_place_asked_nationally_is_not_answered_by_a_place_in_the_province():
 
 
 def test_which_body_by_name_needs_a_name_not_a_kind():
-    from bot.proper import asks_proper_name, names_proper
+    from bot.rules.proper import asks_proper_name, names_proper
 
     assert asks_proper_name("承担第三方独立评审的具体是哪家机构？")
     assert asks_proper_name("负责评审的第三方机构具体是哪一家？")
@@ -118,7 +118,7 @@ def test_which_body_by_name_needs_a_name_not_a_kind():
 
 
 def test_which_place_in_a_ranking_is_no_count_of_people():
-    from bot.qtype import wanted
+    from bot.rules.qtype import wanted
 
     assert wanted("青岛开发区在山东排第几名？")[0] == "ordinal"
     assert wanted("杜拜国际机场的旅客量位处世界第几位?")[0] == "ordinal"

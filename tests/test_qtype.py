@@ -1,6 +1,6 @@
 """Question types: which questions want an amount, a rate, a site or a procedure, and which texts can give one."""
-from bot.counted import asks_rate
-from bot.qtype import holds, wanted
+from bot.rules.counted import asks_rate
+from bot.rules.qtype import holds, wanted
 
 
 def test_a_fee_or_reimbursement_asks_for_an_amount_a_who_or_why_does_not():
@@ -73,7 +73,7 @@ def test_a_deadline_needs_a_text_that_says_when_something_is_due():
 
 
 def test_a_comparison_needs_a_comparing_text_and_a_payment_must_be_named():
-    from bot.named import paid_items
+    from bot.rules.named import paid_items
 
     kind, pattern = wanted("李沧和市北两个区的案例谁的得分更高")
     assert kind == "comparison" and pattern.search("李沧的得分比市北高3分") and pattern.search("在省内列第一")
@@ -84,7 +84,7 @@ def test_a_comparison_needs_a_comparing_text_and_a_payment_must_be_named():
 
 
 def test_how_many_is_not_answered_by_a_date_or_by_what_the_question_states():
-    from bot.qtype import holds
+    from bot.rules.qtype import holds
 
     want = wanted("这次一共评出来多少个创新案例")
     assert want[0] == "number"
@@ -139,8 +139,8 @@ def test_which_company_what_time_and_which_road_ask_for_one():
 
 
 def test_a_measurement_answers_no_count_of_things_and_a_fare_rule_names_the_fare():
-    from bot.named import paid_items
-    from bot.qtype import holds
+    from bot.rules.named import paid_items
+    from bot.rules.qtype import holds
 
     question = "这次一共评出了多少个创新案例"
     assert not holds(wanted(question), "选划52.8平方公里的转型发展区", question)  # an area, not a number of cases
@@ -154,7 +154,7 @@ def test_a_measurement_answers_no_count_of_things_and_a_fare_rule_names_the_fare
 
 
 def test_a_rank_named_in_the_question_must_be_ranked_in_the_text_and_a_company_is_not_a_word_part():
-    from bot.ranks import rank_named, stated_ranks
+    from bot.rules.ranks import rank_named, stated_ranks
 
     assert stated_ranks("即墨的案例是不是这次评选的第一名") == ("第一名",)
     assert not rank_named("第一名", "即墨市政府的《发展“互联网+制造”》案例介绍")
@@ -167,7 +167,7 @@ def test_a_rank_named_in_the_question_must_be_ranked_in_the_text_and_a_company_i
 
 
 def test_a_total_of_things_is_a_count_of_those_things():
-    from bot.qtype import holds
+    from bot.rules.qtype import holds
 
     question = "这次一共评出了多少个创新案例"
     assert not holds(wanted(question), "有3个功能区管理机构的创新工作案例此次也一同获奖", question)  # 3 zones' cases
@@ -193,7 +193,7 @@ def test_a_superlative_needs_a_ranking_text_and_who_was_first_a_text_that_says_s
 
 
 def test_contact_details_asked_for_as_a_favour_and_a_fee_by_its_name():
-    from bot.named import paid_items
+    from bot.rules.named import paid_items
 
     assert wanted("民营社区卫生服务中心的电话和地址能告诉我吗")[0] == "phone"
     assert wanted("把热线号码发我一下")[0] == "phone"
@@ -275,7 +275,7 @@ def test_a_total_whose_thing_comes_before_the_count_needs_a_count_of_it():
 
 
 def test_where_each_one_is_asks_for_a_position_and_a_share_far_from_its_question_word_is_a_part():
-    from bot.counted import asked_parts
+    from bot.rules.counted import asked_parts
 
     kind, pattern = wanted("李沧那56家民营社区卫生服务机构分别在什么地方？")
     assert kind == "position" and pattern.search("两个站厅分别位于路口南北两侧")

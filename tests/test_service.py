@@ -82,3 +82,25 @@ def test_answer_json_contract(service):
     assert isinstance(d["answered"], bool) and "1188" in d["answer"]
     s = d["sources"][0]
     assert set(s) >= {"doc_id", "title", "case", "text", "score"} and isinstance(s["score"], float)
+
+
+def test_the_reading_model_engine_gives_the_span_first_then_the_sentence_it_stands_in(reader_service):
+    a = reader_service.ask("市北区划分了多少个责任网格？")
+    assert a.answered and a.kind == KIND_ANSWER
+    assert "1188" in a.short and len(a.short) < len(a.quote) and "1188个责任网格" in a.quote
+    assert a.answer.startswith(a.short) and f"原文：{a.quote}" in a.answer and a.citation in a.answer
+
+
+def test_the_reading_model_engine_refuses_and_says_what_the_corpus_holds(reader_service):
+    a = reader_service.ask("怎么办理护照？")
+    assert not a.answered and a.kind == KIND_REFUSAL and not a.sources
+    assert "《青岛市评选出2016年度全市政府系统创新工作案例》" in a.answer and "创新工作案例的问题" not in a.answer[:30]
+    assert a.suggestions and all(reader_service.ask(q).answered for q in a.suggestions)  # examples it answers
+
+
+def test_an_unknown_engine_is_a_clear_config_error():
+    from index.config import load_config
+    from index.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="engine must be one of rules, reader"):
+        load_config(env={"QABOT_ANSWER_ENGINE": "llm"})

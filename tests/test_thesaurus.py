@@ -6,15 +6,12 @@ import dataclasses
 import numpy as np
 import pytest
 
-from index.config import AnswerConfig, SearchConfig
+from index.config import SearchConfig
 from index.glossary import base_forms, load as load_glossary, parse as parse_glossary, translate, words
 from index.query import coverage
 from index.thesaurus import load as load_thesaurus, parse as parse_thesaurus
-from index.types import Hit, Passage
 from tests.test_search import _searcher
 
-from bot.answer import quote
-from bot.decide import decide
 
 QV = np.ones(4, dtype=np.float32) / 2.0  # every passage equally similar: only the words decide
 
@@ -85,21 +82,15 @@ def test_an_english_question_is_searched_and_quoted_through_its_chinese_words():
     assert query.text == question and "金融机构" in dict(query.keywords)
     hits = s.search(question, query_vector=QV).hits
     assert hits[0].passage.passage_id == "d#0"
-    top = dataclasses.replace(hits[0], dense=0.72)
-    assert decide(query, [top], AnswerConfig()).answered  # below min_dense_foreign, but its words are covered
-    assert "19家" in quote(query, top.passage, question, AnswerConfig(), "hans")
+    assert coverage(query, "地铁办与19家金融机构签署合作协议。") > coverage(query, "本市远期规划轨道交通总投资4000亿元。")
 
 
 def test_english_words_without_a_translation_count_as_not_found():
     s = _searcher([["鼓励企业在线注册，企业开办一次办好。"]], SearchConfig())
-    cfg = AnswerConfig()
     covered = s.analyse("Can a company register online?")
     uncovered = s.analyse("Can a company register its trademark and logo online?")  # neither is translated
     ev = s.passages[0].text
-    assert coverage(covered, ev) >= cfg.min_coverage_translated > coverage(uncovered, ev)
-    p = s.passages[0]
-    assert decide(covered, [Hit(p, 0.72, 0.72, 0.5, coverage(covered, ev))], cfg).answered
-    assert not decide(uncovered, [Hit(p, 0.72, 0.72, 0.5, coverage(uncovered, ev))], cfg).answered
+    assert coverage(covered, ev) >= 0.65 > coverage(uncovered, ev)
 
 
 def test_words_the_glossary_lacks_are_looked_up_in_cc_cedict():

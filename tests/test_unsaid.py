@@ -1,5 +1,5 @@
 """Details asked beyond the topic: a road, a part of a stated sum, a slogan's parts must be given by the text."""
-from bot.unsaid import parts_unsaid, road_unnamed, share_unstated, unsaid
+from bot.rules.unsaid import parts_unsaid, road_unnamed, share_unstated, unsaid
 
 
 def test_which_road_needs_a_road_named():
@@ -51,7 +51,7 @@ def test_unsaid_names_the_reason():
 
 
 def test_which_drugs_needs_a_drug_or_disease_named():
-    from bot.unsaid import drug_unnamed
+    from bot.rules.unsaid import drug_unnamed
 
     text = "重点解决重特大疾病患者使用价格昂贵、疗效精准、临床必需药品和耗材产生的巨大经济压力，缓解有病不敢医、有药不敢用。"
     assert drug_unnamed("哪些抗癌药被纳入了补充医保的报销范围？", text)
@@ -62,7 +62,7 @@ def test_which_drugs_needs_a_drug_or_disease_named():
 
 
 def test_a_numbered_things_total_needs_its_own_cost():
-    from bot.unsaid import total_unsaid
+    from bot.rules.unsaid import total_unsaid
 
     assert total_unsaid("4号线总共要投多少钱？", CREDIT)  # only social capital brought in for it
     assert total_unsaid("我听说4号线总投资才200亿左右，是这样吗？", CREDIT)

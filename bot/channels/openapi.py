@@ -42,7 +42,8 @@ def spec(config) -> dict:
             "script": {"type": "string", "enum": ["hans", "hant"]},
             "notice": {"type": "string"}, "suggestions": {"type": "array", "items": {"type": "string"}},
             "answer_id": {"type": "string", "description": "refer to it in POST /api/feedback"},
-            "citation": {"type": "string"}, "quote": {"type": "string"}, "index_version": {"type": "string"}}},
+            "citation": {"type": "string"}, "quote": {"type": "string"}, "short": {"type": "string"},
+            "index_version": {"type": "string"}}},
         "FeedbackRequest": {"type": "object", "required": ["answer_id", "rating"], "properties": {
             "answer_id": {"type": "string", "maxLength": 128}, "rating": {"type": "string", "enum": ["up", "down"]},
             "question": {"type": "string", "maxLength": limit}}},
@@ -62,8 +63,8 @@ def spec(config) -> dict:
     too_large = _error(f"body over {body_limit} bytes, or question over {limit} characters")
     return {
         "openapi": "3.1.0",
-        "info": {"title": "政府创新工作案例问答 API", "version": "1.0",
-                 "description": "Ask questions about local-government innovation cases; answers quote the source."},
+        "info": {"title": "政务资料问答 API", "version": "1.0",
+                 "description": "Ask questions about the documents a government published; answers quote the source."},
         "paths": {
             "/api/ask": {"post": {
                 "summary": "Answer one question", "operationId": "ask",

@@ -110,7 +110,7 @@ def welcome(scope: str, examples: list[str]) -> Reply:
         scope: one line on what the corpus covers (from the service).
         examples: example questions; button i sends back "ex:i".
     """
-    text = (f"<b>您好！我是政府创新工作案例问答助手。</b>\n{esc(scope)}\n\n"
+    text = (f"<b>您好！我是政务资料问答助手。</b>\n{esc(scope)}\n\n"
             "直接输入您的问题即可，例如点击下面的示例问题。每个回答都注明出自哪个案例，可点击“查看原文”核对出处。")
     buttons = tuple((Button(_label(q), f"ex:{i}"),) for i, q in enumerate(examples[:3]))
     return Reply(text, buttons)
@@ -125,7 +125,7 @@ def help_text(examples: list[str]) -> str:
     example = f"，例如“{esc(examples[0])}”" if examples else ""
     return ("<b>使用说明</b>\n"
             f"· 直接用中文输入您的问题{example}\n"
-            "· 回答摘自政府创新工作案例原文，并注明案例名称；点“查看原文”可看完整段落。\n"
+            "· 回答摘自资料原文，并注明出处（文件、条款或章节）；点“查看原文”可看完整段落。\n"
             "· 点 👍 或 👎 告诉我们回答是否有帮助。\n"
             "· 在群里使用时，请 @我 或回复我的消息。\n"
             "· /start 重新显示欢迎语和示例问题。")
@@ -148,6 +148,8 @@ def answer_reply(answer: Answer, *, show_source: bool = False, rated: str | None
     if not answer.answered:
         blocks.append(("", answer.answer))
         return [Reply(m) for m in pack(blocks)]
+    if answer.short and answer.quote:
+        blocks += [("b", answer.short), ("", "")]
     blocks.append(("", answer.quote or answer.answer))
     top = answer.sources[0] if answer.sources else None
     cite = answer.citation or (top and (f"案例：《{top.case}》" if top.case else top.title)) or ""

@@ -115,6 +115,8 @@ def answer_text(answer: Answer) -> str:
     lines = [f"（{answer.notice}）"] if answer.notice else []
     if not answer.answered:
         return "\n".join(lines + [answer.answer])
+    if answer.short and answer.quote:
+        lines.append(f"【{answer.short}】")
     lines.append(answer.quote or answer.answer)
     top = answer.sources[0] if answer.sources else None
     cite = answer.citation or (top and (f"案例：《{top.case}》" if top.case else top.title)) or ""
@@ -138,7 +140,7 @@ def source_text(answer: Answer | None) -> str:
 def welcome_text(scope: str, examples: list[str]) -> str:
     """Returns: the greeting on subscribe: what the bot covers and example questions."""
     tips = "\n".join(f"· {q}" for q in examples[:3])
-    return (f"您好，欢迎关注！我是政府创新工作案例问答助手。{scope}\n"
+    return (f"您好，欢迎关注！我是政务资料问答助手。{scope}\n"
             f"直接发送文字提问即可，例如：\n{tips}\n回答后回复“原文”可查看出处全文。")
 
 

@@ -52,7 +52,7 @@
   function welcome(examples) {
     var bubble = el("div", "bubble welcome");
     bubble.appendChild(el("p", "answer-text",
-      "您好！我可以回答政府创新工作案例方面的问题，答案引自原文并注明出处。"));
+      "您好！我可以回答资料库中政府文件的问题，答案引自原文并注明出处。"));
     if (examples.length) {
       bubble.appendChild(el("p", "notice", "您可以试试："));
       bubble.appendChild(chips(examples.slice(0, 4)));
@@ -142,6 +142,7 @@
     var suggestions = Array.isArray(a.suggestions) ? a.suggestions : [];
     if (a.answered) {
       bubble.classList.add("answered");
+      if (a.short && a.quote) bubble.appendChild(el("p", "short-answer", a.short));
       bubble.appendChild(el("p", "answer-text", a.quote || a.answer));
       if (a.quote && a.citation) bubble.appendChild(citeLine(a.citation));
       if (a.sources && a.sources.length) bubble.appendChild(sourceFold(a.sources[0]));

@@ -12,7 +12,7 @@
   })();
   var base = new URL(".", script.src);            // the bot's address, from this script's own src
   var chatUrl = new URL("?embed=1", base).href;
-  var title = script.getAttribute("data-title") || "政府创新案例问答";
+  var title = script.getAttribute("data-title") || "政务资料问答";
 
   function css(node, styles) {
     Object.keys(styles).forEach(function (k) { node.style[k] = styles[k]; });

@@ -5,7 +5,7 @@ import re
 
 from index.query import Query, coverage
 
-from bot.cues import asks_all, asks_method, gives_method, states_all
+from bot.rules.cues import asks_all, asks_method, gives_method, states_all
 
 _ASKS_NUMBER = re.compile(r"多少|几[个家名位项条次年成倍]?|占比|比例|百分|多大|多长|多高|多远|多久|大部分|大多数|多半|"
                           r"(?:多|大|高|长|远|贵|快)不(?:多|大|高|长|远|贵|快)|数量|规模|金额|总额|额度|人数|个数|面积|数目|"

@@ -10,8 +10,8 @@ from index.query import Query, coverage
 from index.romanise import sound_alike
 from index.types import Passage
 
-from bot.fit import sentence_score
-from bot.qtype import holds, wanted
+from bot.rules.fit import sentence_score
+from bot.rules.qtype import holds, wanted
 
 # A word this common in jieba's counts is meant as typed (人材 is 50, 一级 6,006).
 _COMMON = 500
@@ -171,22 +171,3 @@ def quote(query: Query, passage: Passage, question: str, cfg: AnswerConfig, scri
             return text.replace(core, orig[at:at + len(core)], 1)
         return in_script(text, "hant")
     return text
-
-
-def case_label(p: Passage) -> str | None:
-    """Args: p: a passage. Returns: how to name its case: 《title》 (unit), the unit's case, or None."""
-    if p.case and p.unit:
-        return f"《{p.case}》（{p.unit}）"
-    if p.case:
-        return f"《{p.case}》"
-    if p.unit:
-        return f"{p.unit}的创新工作案例"
-    return None
-
-
-def citation(p: Passage) -> str:
-    """Args: p: the quoted passage. Returns: the line naming the case and the document it came from."""
-    where = "，".join(x for x in (p.source, p.date) if x)
-    doc = f"《{p.doc_title}》" + (f"（{where}）" if where else "")
-    label = case_label(p)
-    return f"案例：{label}；来源：{doc}" if label else f"来源：{doc}"

@@ -6,7 +6,7 @@ import re
 from index.lexical import pos_tagger
 from index.yesno import is_yes_no
 
-from bot.qtype import wanted
+from bot.rules.qtype import wanted
 
 # "How / where do I apply for it": the answer is a procedure, which a text that never names the action does not give.
 _HOW = re.compile(r"怎么|怎样|如何|咋|哪里|哪儿|在哪|去哪|到哪|上哪|流程|手续|条件|材料|需要什么|要带什么|步骤")

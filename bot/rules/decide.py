@@ -11,17 +11,17 @@ from index.search import evidence_text
 from index.types import Hit
 from index.yesno import stated_conditions
 
-from bot.counted import asked_parts, asks_rate, counted_things, guessed_amounts, measured_things, named_loosely
-from bot.crosslingual import names_match, places_unnamed
-from bot.cues import asks_all, states_all
-from bot.listing import asks_each, asks_people, enumerates, listed_things, lists_thing, names_people, stated_count
-from bot.named import (asked_actions, asked_events, asked_organisations, asked_papers, asked_roles, guessed_names,
+from bot.rules.counted import asked_parts, asks_rate, counted_things, guessed_amounts, measured_things, named_loosely
+from bot.rules.crosslingual import names_match, places_unnamed
+from bot.rules.cues import asks_all, states_all
+from bot.rules.listing import asks_each, asks_people, enumerates, listed_things, lists_thing, names_people, stated_count
+from bot.rules.named import (asked_actions, asked_events, asked_organisations, asked_papers, asked_roles, guessed_names,
                        paid_items)
-from bot.proper import asks_proper_name, names_proper
-from bot.qtype import holds, wanted
-from bot.ranks import rank_named, ranked_elsewhere, stated_ranks
-from bot.units import asked_measure, asked_unit
-from bot.unsaid import unsaid
+from bot.rules.proper import asks_proper_name, names_proper
+from bot.rules.qtype import holds, wanted
+from bot.rules.ranks import rank_named, ranked_elsewhere, stated_ranks
+from bot.rules.units import asked_measure, asked_unit
+from bot.rules.unsaid import unsaid
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from bot.named import GUESS
+from bot.rules.named import GUESS
 
 # "Was Jimo's case the first place?": a text that never ranks it has not said.
 _RANK = re.compile(r"第[一二三四五六七八九十\d]+名|冠军|亚军|季军|榜首|状元|头名|金奖|一等奖|二等奖|三等奖|特等奖")

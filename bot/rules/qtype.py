@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from bot.tally import counts_asked
+from bot.rules.tally import counts_asked
 
 NUM = r"(?:\d+(?:[.,]\d+)?|[一二三四五六七八九十百千万两几数〇零]+)"
 _CN = "一二三四五六七八九十百千万亿两〇零"

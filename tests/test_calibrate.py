@@ -1,0 +1,38 @@
+"""Calibrating the answer-or-refuse decision on measured questions (pure: synthetic measurements)."""
+import random
+
+from bench.calibrate import accuracy, cross_validate, fit
+from bot.read.decide import FEATURES
+
+
+def _records(n=120, seed=0):
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        answerable = i % 3 != 0
+        right = answerable and rng.random() < 0.8
+        # what separates them: the model's logit (with noise), not the passage's rank
+        f = {k: rng.gauss(0, 1) for k in FEATURES}
+        f["logit"] = (2.0 if right else -2.0) + rng.gauss(0, 0.7)
+        out.append({"id": f"q{i:03d}", "answerable": answerable, "right": right, "features": f})
+    return out
+
+
+def test_the_fitted_decision_answers_what_is_right_and_refuses_the_rest():
+    records = _records()
+    d = fit(records)
+    assert d.weights["logit"] > 0 and abs(d.weights["logit"]) > max(abs(w) for k, w in d.weights.items()
+                                                                      if k != "logit")
+    probs = [d.probability(r["features"]) for r in records]
+    answers, refusals = accuracy(records, probs, d.threshold)
+    reachable = sum(r["right"] for r in records) / sum(r["answerable"] for r in records)
+    assert answers >= reachable - 0.05 and refusals >= 0.95
+    held = cross_validate(records)
+    assert held[0] >= reachable - 0.1 and held[1] >= 0.9
+
+
+def test_accuracy_counts_an_answered_wrong_answer_as_wrong():
+    records = [{"answerable": True, "right": False, "features": {}}, {"answerable": True, "right": True, "features": {}},
+               {"answerable": False, "right": False, "features": {}}]
+    assert accuracy(records, [0.9, 0.9, 0.9], 0.5) == (0.5, 0.0)
+    assert accuracy(records, [0.1, 0.9, 0.1], 0.5) == (0.5, 1.0)
