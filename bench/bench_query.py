@@ -38,6 +38,9 @@ def measure(folder: str, engine: str = "") -> dict:
     from bot.service import QAService
 
     config = workspace_config(load_config(ROOT / "config.toml", env={}), Path(folder))
+    if not (Path(folder) / "index").exists() and (Path(folder) / "data" / "index").exists():
+        # A make eval workspace (bench/newdocs.py) keeps its index under data/.
+        config = dataclasses.replace(config, paths=dataclasses.replace(config.paths, data_dir=str(Path(folder) / "data")))
     if engine:
         config = dataclasses.replace(config, answer=dataclasses.replace(config.answer, engine=engine))
     t0 = time.perf_counter()

@@ -44,7 +44,7 @@ def measure(service, rows: list[dict]) -> list[dict]:
         prepared = prepare_question(row["question"], service.config.answer.max_question_chars)
         if prepared.problem:
             continue
-        result = snap.searcher.search(prepared.text, mode=service.config.search.mode)
+        result = service._search(snap, prepared.text)
         evidence = service._read(prepared.text, result, snap)
         if evidence is None:
             continue

@@ -86,9 +86,9 @@ class QAService:
             _, path = current_version_path(self.config)  # a missing index fails now, not after loading the model
             snap = open_snapshot(self.config, self.encoder, path)
             if self.config.answer.engine == "reader":
-                self._read(_WARM, snap.searcher.search(_WARM), snap)  # warms the reading model before the first user
+                self._read(_WARM, self._search(snap, _WARM), snap)  # warms the reading model before the first user
             else:
-                snap.searcher.search(_WARM)  # warms the model, jieba and FAISS before the first user
+                self._search(snap, _WARM)  # warms the model, jieba and FAISS before the first user
             self._described(snap)
             self._snapshot = snap
         log.info("index loaded", extra={"version": snap.version, "passages": len(snap.passages)})
@@ -152,7 +152,7 @@ class QAService:
         return [q for q in scope.example_questions(snap.passages)[:tries] if self._answers(snap, q)][:wanted]
 
     def _answers(self, snap: Snapshot, question: str) -> bool:
-        result = snap.searcher.search(question)
+        result = self._search(snap, question)
         if self.config.answer.engine == "rules":
             return self._rules_decide(result, snap)[1].answered
         evidence = self._read(question, result, snap)
@@ -184,7 +184,7 @@ class QAService:
         snap = self._current()
         if reason := smalltalk.declined(prepared.text):
             return self._reply(prepared, KIND_REFUSAL, reason + self.scope(), examples=True, version=snap.version)
-        result = snap.searcher.search(prepared.text, mode=self.config.search.mode)
+        result = self._search(snap, prepared.text)
         if result.hits and (fields := about.asked_fields(prepared.text)):
             return self._about(prepared, snap, result.hits[0], fields)
         if self.config.answer.engine == "rules":
@@ -198,6 +198,12 @@ class QAService:
             text = "抱歉，资料库中没有找到能回答这个问题的内容。" + self.scope()
             return self._reply(prepared, KIND_REFUSAL, text, examples=True, version=snap.version)
         return self._answered(prepared, snap, evidence, result.hits)
+
+    def _search(self, snap: Snapshot, text: str):
+        """The configured search; the rules weigh passages without their best window unless [answer] says so."""
+        rules = self.config.answer.engine == "rules"
+        return snap.searcher.search(text, mode=self.config.search.mode,
+                                    window_weight=self.config.answer.window_weight if rules else None)
 
     # --- the rule engine ([answer] engine = "rules") ------------------------------------------------------------
     def _rules_decide(self, result, snap: Snapshot):

@@ -74,6 +74,7 @@ class AnswerConfig:
     sentence_dense_weight: float = 0.0
     window_margin: float = 0.35
     type_rerank_ratio: float = 0.9
+    window_weight: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -156,8 +156,10 @@ def respell(text: str, tokenizer, names: str) -> str:
     return text
 
 
-def _bigrams(s: str) -> set[str]:
-    return {s[i:i + 2] for i in range(len(s) - 1) if _BIGRAM_OK.fullmatch(s[i:i + 2])}
+@functools.lru_cache(maxsize=65536)
+def _bigrams(s: str) -> frozenset[str]:
+    # Kept: coverage() asks for the same keywords' bigrams once for every sentence of every candidate passage.
+    return frozenset(s[i:i + 2] for i in range(len(s) - 1) if _BIGRAM_OK.fullmatch(s[i:i + 2]))
 
 
 def coverage(query: Query, evidence: str) -> float:

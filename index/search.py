@@ -202,8 +202,8 @@ class HybridSearcher:
                 extra += np.maximum(best - self.bm25.scores(tokenize(word, self.tokenizer)), 0.0)
         return extra
 
-    def search(self, text: str, k: int | None = None, mode: str = "hybrid", query_vector: np.ndarray | None = None
-               ) -> SearchResult:
+    def search(self, text: str, k: int | None = None, mode: str = "hybrid", query_vector: np.ndarray | None = None,
+               window_weight: float | None = None) -> SearchResult:
         """Find the passages that best answer a query.
 
         Args:
@@ -211,6 +211,7 @@ class HybridSearcher:
             k: how many hits (default config.top_k).
             mode: "hybrid", "dense" or "lexical" (the last two are the evaluation baselines).
             query_vector: a precomputed query embedding (skips encoding).
+            window_weight: the best window's share of a passage's score (default config.window_weight).
 
         Returns:
             A SearchResult with up to k hits, best first.
@@ -245,7 +246,8 @@ class HybridSearcher:
             lexical = {int(i): min(1.0, float(lex_all[i]) / ceiling) for i in top if lex_all[i] > 0}
         ids = set(dense) | set(lexical)
         wsims = best_window = None
-        if qv is not None and self.windows is not None and mode == "hybrid" and self.config.window_weight:
+        weight = self.config.window_weight if window_weight is None else window_weight
+        if qv is not None and self.windows is not None and mode == "hybrid" and weight:
             # A passage is as good as its best sentence: the passages of the best windows are candidates too.
             wsims = self.windows.vectors @ qv
             best_window = self.windows.best(wsims)
@@ -279,7 +281,7 @@ class HybridSearcher:
                         (coverage(words, x) for x in self._sentences[i]), default=0.0)
             windows: tuple[float, ...] = ()
             if wsims is not None:
-                score += self.config.window_weight * float(best_window[i])
+                score += weight * float(best_window[i])
                 windows = tuple(float(x) for x in wsims[self.windows.starts[i]:self.windows.starts[i + 1]])
             hits.append(Hit(passage=self.passages[i], score=score, dense=d, lexical=lx, coverage=cov,
                             windows=windows))

@@ -104,3 +104,17 @@ def test_an_unknown_engine_is_a_clear_config_error():
 
     with pytest.raises(ConfigError, match="engine must be one of rules, reader"):
         load_config(env={"QABOT_ANSWER_ENGINE": "llm"})
+
+
+def test_a_passage_also_scores_by_its_best_window_and_the_rules_search_without_it(service):
+    from index.windows import windows_of
+
+    snap = service._current()
+    q = "市北区划分了多少个责任网格？"
+    scored = snap.searcher.search(q, window_weight=3.0)
+    top = scored.hits[0]
+    assert top.windows and len(top.windows) == len(windows_of(top.passage))  # one cosine per window, for the reader
+    plain = snap.searcher.search(q, window_weight=0.0)
+    same = next(h for h in plain.hits if h.passage.passage_id == top.passage.passage_id)
+    assert not same.windows and top.score == pytest.approx(same.score + 3.0 * max(top.windows), abs=1e-4)
+    assert service.config.answer.engine == "rules" and service._search(snap, q).hits[0].windows == ()
