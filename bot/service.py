@@ -8,10 +8,10 @@ import uuid
 
 from bot import about, compose, scope, smalltalk
 from bot.normalize import Prepared, in_script, prepare
+from bot.read.decide import Decision, Evidence, weigh
 from bot.read.excerpt import shortlist
 from bot.rules import answer as answering
 from bot.rules import decide as deciding
-from bot.read.decide import Decision, Evidence, choice_score, weigh
 from bot.schema import KIND_ANSWER, KIND_INVALID, KIND_REFUSAL, KIND_SMALLTALK, Answer, Source
 from index.config import Config
 from index.errors import IndexMissing
@@ -25,6 +25,7 @@ _INVALID = {
     "script": "目前只能回答中文（或英文）提问，请换用中文描述您的问题。",
     "gibberish": "没有看懂这句话，请用中文（或英文）把问题说完整，例如“护照丢了怎么补办？”。",
 }
+_NOT_FOUND = "抱歉，资料库中没有找到能回答这个问题的内容。"
 _WARM = "这份资料讲了什么？"  # a question whose search and reading warm the model, jieba and FAISS
 
 
@@ -110,6 +111,7 @@ class QAService:
             if self._snapshot is not None and self._snapshot.version == version:
                 return False
             new = open_snapshot(self.config, self.encoder, path)
+            self._sentence_cache = {}  # keyed by passage id: a new version may hold other text under the same id
             self._described(new)  # its example questions also warm the new version's search before it serves
             self._snapshot = new  # one reference assignment: a request sees the old or the new version, never a mix
         log.info("index reloaded", extra={"version": version})
@@ -195,7 +197,7 @@ class QAService:
         log.info("question", extra={"answered": answered, "probability": round(probability, 3),
                                     "top": evidence.excerpt_id if evidence else None})
         if not answered:
-            text = "抱歉，资料库中没有找到能回答这个问题的内容。" + self.scope()
+            text = _NOT_FOUND + self.scope()
             return self._reply(prepared, KIND_REFUSAL, text, examples=True, version=snap.version)
         return self._answered(prepared, snap, evidence, result.hits)
 
@@ -220,7 +222,7 @@ class QAService:
         log.info("question", extra={"answered": decision.answered, "reason": decision.reason,
                                     "top": result.hits[0].passage.passage_id if result.hits else None})
         if not decision.answered:
-            text = "抱歉，资料库中没有找到能回答这个问题的内容。" + self.scope()
+            text = _NOT_FOUND + self.scope()
             return self._reply(prepared, KIND_REFUSAL, text, examples=True, version=snap.version)
         top = result.hits[0]
         # Another window of the same document may hold the answering sentence (overlapping windows split a paragraph).
@@ -249,10 +251,7 @@ class QAService:
         chosen = shortlist(result.query, result.hits, cfg.passages, cfg.excerpt_chars)
         readings = self.reader.read(text, [e for e, _ in chosen])
         read = [(r, h) for r, (_, h) in zip(readings, chosen)]
-        best = max(read, key=lambda x: choice_score(x[0]), default=None)
-        searcher = (snap or self._current()).searcher
-        document = searcher.document_evidence(best[0].excerpt.passage.doc_id) if best else ""
-        return weigh(result.query, read, document)
+        return weigh(result.query, read, (snap or self._current()).searcher.document_evidence)
 
     def _about(self, prepared: Prepared, snap: Snapshot, top, fields: list[str]) -> Answer:
         # Which paper ran the report, who wrote it: its metadata answers, quoted as recorded, never the text.

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -34,15 +35,16 @@ class Evidence:
         return f"{self.reading.excerpt.passage.passage_id}:{self.reading.excerpt.first}"
 
 
-def weigh(query: Query, read: list[tuple[Reading, Hit]], document: str = "") -> Evidence | None:
+def weigh(query: Query, read: list[tuple[Reading, Hit]],
+          document_of: Callable[[str], str] = lambda doc_id: "") -> Evidence | None:
     """The excerpt the model finds likeliest to answer (its logit, less RANK_PENALTY per rank of its passage), and the
     figures the decision weighs.
 
     Args:
         query: the analysed query.
         read: each reading with the hit its excerpt came from.
-        document: the text of the best reading's whole document (lower-cased), where the places and years the
-            question names are looked for.
+        document_of: a document id -> its whole text (lower-cased), where the places and years the question names
+            are looked for (asked for the best reading's document only).
 
     Returns:
         The Evidence, or None when nothing was read.
@@ -56,7 +58,7 @@ def weigh(query: Query, read: list[tuple[Reading, Hit]], document: str = "") -> 
          "dense": hit.dense, "lexical": hit.lexical, "coverage": hit.coverage,
          "excerpt_coverage": coverage(query, best.excerpt.text.lower()), "rank": float(best.excerpt.rank),
          "latin": 0.0 if _HAN.search(query.text) else 1.0,
-         "unnamed": float(len(_unnamed(query, best.excerpt.passage, document)))}
+         "unnamed": float(len(_unnamed(query, best.excerpt.passage, document_of(best.excerpt.passage.doc_id))))}
     return Evidence(best, hit, f)
 
 

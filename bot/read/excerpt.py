@@ -70,16 +70,14 @@ def excerpt_around(wins: list[Window], centre: int, max_chars: int = EXCERPT_CHA
     return Excerpt(p, wins[centre].rank, tuple(wins[lo:hi]), head, sum(len(w.text) for w in wins[:lo]), centre - lo)
 
 
-def shortlist(query: Query, hits: list[Hit], passages: int, max_chars: int = EXCERPT_CHARS,
-              per_passage: int = 1) -> list[tuple[Excerpt, Hit]]:
-    """Excerpts of the best passages, each around a window close to the question (cosine, keywords).
+def shortlist(query: Query, hits: list[Hit], passages: int, max_chars: int = EXCERPT_CHARS) -> list[tuple[Excerpt, Hit]]:
+    """One excerpt from each of the best passages, around its window closest to the question (cosine, keywords).
 
     Args:
         query: the analysed query.
         hits: search hits, best first.
         passages: how many of the best hits to read.
         max_chars: the longest excerpt.
-        per_passage: excerpts of one passage at most, around its closest windows that no earlier excerpt holds.
 
     Returns:
         (excerpt, its hit), best hit first; an excerpt whose text an earlier one of the same document already holds
@@ -91,19 +89,8 @@ def shortlist(query: Query, hits: list[Hit], passages: int, max_chars: int = EXC
         if not wins:
             continue
         sims = hit.windows if len(hit.windows) == len(wins) else (hit.dense,) * len(wins)
-        order = sorted(range(len(wins)), key=lambda i: -(sims[i] + COVERAGE_WEIGHT * coverage(query, wins[i].text.lower())))
-        taken: list[Excerpt] = []
-        for centre in order:
-            if len(taken) == per_passage:
-                break
-            if any(e.start <= _offset(wins, centre) < e.start + len(e.text) for e in taken):
-                continue  # an excerpt of this passage already holds this window
-            ex = excerpt_around(wins, centre, max_chars)
-            if not any(e.passage.doc_id == ex.passage.doc_id and ex.text in e.text for e, _ in out):
-                out.append((ex, hit))
-            taken.append(ex)
+        centre = max(range(len(wins)), key=lambda i: sims[i] + COVERAGE_WEIGHT * coverage(query, wins[i].text.lower()))
+        ex = excerpt_around(wins, centre, max_chars)
+        if not any(e.passage.doc_id == ex.passage.doc_id and ex.text in e.text for e, _ in out):
+            out.append((ex, hit))
     return out
-
-
-def _offset(wins: list[Window], i: int) -> int:
-    return sum(len(w.text) for w in wins[:i])
