@@ -38,7 +38,8 @@ def _quoted_windows(reading: Reading) -> tuple[int, int, int]:
 
 
 def quote_spans(reading: Reading, max_chars: int) -> list[tuple[int, int]]:
-    """The characters of the passage text to quote: the window(s) holding the answer's span; an item of a list with
+    """The characters of the passage text to quote: the window(s) holding the answer's span and the window closest to
+    the question (and what lies between); an item of a list with
     the list's lead-in (有下列情形之一的，…： … （四）护照遗失或者被盗的；); a window too short to stand alone with the
     sentence before it; cut to max_chars around the span.
 

@@ -182,7 +182,8 @@ def write_version(config: Config, ingested: list[Ingested], encoder, progress: b
     win_keys = [_text_key(t) for t in win_texts]
     cache = dict(previous.vectors)
     todo = [i for i, k in enumerate(keys) if k not in cache]
-    win_todo = sorted({k: i for i, k in enumerate(win_keys) if k not in cache and k not in keys}.values())
+    passage_keys = set(keys)  # a list here made this quadratic: 10,000 passages beside 30,000 windows
+    win_todo = sorted({k: i for i, k in enumerate(win_keys) if k not in cache and k not in passage_keys}.values())
     # The keyword side first: a command-line change loads the model meanwhile (LazyEncoder) and waits for it last.
     entities = extract_entities(passages)
     lex_keys, tokens = _tokens(passages, entities, previous)
