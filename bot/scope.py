@@ -22,6 +22,11 @@ def kind_of(passages: list[Passage]) -> str:
     return "prose"
 
 
+def kinds(passages: list[Passage]) -> dict[str, str]:
+    """Args: passages: every passage of a version. Returns: doc_id -> its kind (kind_of)."""
+    return {doc_id: kind_of(ps) for doc_id, ps in _by_doc(passages).items()}
+
+
 def _by_doc(passages: list[Passage]) -> dict[str, list[Passage]]:
     out: dict[str, list[Passage]] = {}
     for p in passages:

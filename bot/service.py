@@ -46,6 +46,7 @@ class QAService:
         self._load_lock = threading.Lock()
         self._description: tuple[str, str, list[str]] = ("", "", [])  # version, scope line, example questions
         self._sentence_cache: dict[str, object] = {}
+        self._kinds: tuple[str, dict[str, str]] = ("", {})  # version, doc_id -> kind (scope.kind_of)
 
     # --- state ---------------------------------------------------------------------------------------------
     @property
@@ -86,10 +87,10 @@ class QAService:
         with self._load_lock:
             _, path = current_version_path(self.config)  # a missing index fails now, not after loading the model
             snap = open_snapshot(self.config, self.encoder, path)
-            if self.config.answer.engine == "reader":
-                self._read(_WARM, self._search(snap, _WARM), snap)  # warms the reading model before the first user
+            if self.config.answer.engine == "rules":
+                self._search(snap, _WARM, "rules")  # warms the model, jieba and FAISS before the first user
             else:
-                self._search(snap, _WARM)  # warms the model, jieba and FAISS before the first user
+                self._read(_WARM, self._search(snap, _WARM, "reader"), snap=snap)  # and the reading model
             self._described(snap)
             self._snapshot = snap
         log.info("index loaded", extra={"version": snap.version, "passages": len(snap.passages)})
@@ -145,6 +146,7 @@ class QAService:
         version, line, examples = self._description
         if version != snap.version:
             line = scope.describe(snap.documents, snap.passages)
+            self._kinds = (snap.version, scope.kinds(snap.passages))
             examples = list(self.config.answer.examples) or self._verified_examples(snap)
             self._description = (snap.version, line, examples)
         return line, examples
@@ -155,10 +157,17 @@ class QAService:
 
     def _answers(self, snap: Snapshot, question: str) -> bool:
         result = self._search(snap, question)
-        if self.config.answer.engine == "rules":
+        if self._engine(snap, result) == "rules":
             return self._rules_decide(result, snap)[1].answered
-        evidence = self._read(question, result, snap)
+        evidence = self._read(question, *self._reader_search(snap, question, result), snap)
         return evidence is not None and self.decision.answers(evidence.features)
+
+    def _reader_search(self, snap: Snapshot, text: str, result) -> tuple:
+        """Returns: (the reader's search result, the rules' one when already made, else None), from the result of
+        the configured search."""
+        if self.config.answer.engine == "reader":
+            return result, None
+        return self._search(snap, text, "reader"), result
 
     def scope(self) -> str:
         """Returns: one line on what the corpus holds (its documents, by title and kind)."""
@@ -189,9 +198,9 @@ class QAService:
         result = self._search(snap, prepared.text)
         if result.hits and (fields := about.asked_fields(prepared.text)):
             return self._about(prepared, snap, result.hits[0], fields)
-        if self.config.answer.engine == "rules":
+        if self._engine(snap, result) == "rules":
             return self._ask_rules(prepared, snap, result)
-        evidence = self._read(prepared.text, result, snap)
+        evidence = self._read(prepared.text, *self._reader_search(snap, prepared.text, result), snap)
         probability = self.decision.probability(evidence.features) if evidence else 0.0
         answered = evidence is not None and probability >= self.decision.threshold
         log.info("question", extra={"answered": answered, "probability": round(probability, 3),
@@ -201,11 +210,26 @@ class QAService:
             return self._reply(prepared, KIND_REFUSAL, text, examples=True, version=snap.version)
         return self._answered(prepared, snap, evidence, result.hits)
 
-    def _search(self, snap: Snapshot, text: str):
-        """The configured search; the rules weigh passages without their best window unless [answer] says so."""
-        rules = self.config.answer.engine == "rules"
-        return snap.searcher.search(text, mode=self.config.search.mode,
-                                    window_weight=self.config.answer.window_weight if rules else None)
+    def _search(self, snap: Snapshot, text: str, engine: str = ""):
+        """The search an engine reads (default: the configured engine's; "auto" first searches as the rules do): the
+        rules weigh passages without their best window unless [answer] window_weight says so, the reader with it."""
+        engine = engine or self.config.answer.engine
+        window_weight = None if engine == "reader" else self.config.answer.window_weight
+        return snap.searcher.search(text, mode=self.config.search.mode, window_weight=window_weight)
+
+    def _engine(self, snap: Snapshot, result) -> str:
+        """Which engine answers: the configured one; for "auto", the rules when the best passage is in a news
+        article or case story (the kind they were grown from), the reading model for statutes, reports and FAQs."""
+        engine = self.config.answer.engine
+        if engine != "auto":
+            return engine
+        if not result.hits:
+            return "rules"
+        version, kinds = self._kinds
+        if version != snap.version:
+            kinds = scope.kinds(snap.passages)
+            self._kinds = (snap.version, kinds)
+        return "rules" if kinds.get(result.hits[0].passage.doc_id, "prose") == "prose" else "reader"
 
     # --- the rule engine ([answer] engine = "rules") ------------------------------------------------------------
     def _rules_decide(self, result, snap: Snapshot):
@@ -245,13 +269,25 @@ class QAService:
         return [float(v @ q) for v in vecs]
 
     # --- the reading model ([answer] engine = "reader") ---------------------------------------------------------
-    def _read(self, text: str, result, snap: Snapshot | None = None) -> Evidence | None:
-        """The reading model over an excerpt of each of the best hits: the likeliest answer and its figures."""
+    def _read(self, text: str, result, rules_result=None, snap: Snapshot | None = None) -> Evidence | None:
+        """The reading model over an excerpt of each of the best hits: the likeliest answer and its figures, the rule
+        engine's verdict among them (over rules_result, its search, when already made)."""
         cfg = self.config.reader
+        snap = snap or self._current()
         chosen = shortlist(result.query, result.hits, cfg.passages, cfg.excerpt_chars)
         readings = self.reader.read(text, [e for e, _ in chosen])
         read = [(r, h) for r, (_, h) in zip(readings, chosen)]
-        return weigh(result.query, read, (snap or self._current()).searcher.document_evidence)
+        return weigh(result.query, read, snap.searcher.document_evidence,
+                     self._rules_opinion(text, snap, rules_result))
+
+    def _rules_opinion(self, text: str, snap: Snapshot, result=None) -> tuple[bool, str]:
+        """Returns: whether the rule engine answers the question, and the passage id it would quote ("" for none)."""
+        result, decision = self._rules_decide(result or self._search(snap, text, "rules"), snap)
+        if not result.hits:
+            return False, ""
+        quoted = answering.best_window(result.query, [h.passage for h in result.hits], text,
+                                       self.config.answer.window_margin)
+        return decision.answered, quoted.passage_id
 
     def _about(self, prepared: Prepared, snap: Snapshot, top, fields: list[str]) -> Answer:
         # Which paper ran the report, who wrote it: its metadata answers, quoted as recorded, never the text.

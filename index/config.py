@@ -52,7 +52,7 @@ class SearchConfig:
     mode: str = "hybrid"
 
 
-ENGINES = ("rules", "reader")  # [answer] engine: which decides and quotes
+ENGINES = ("auto", "rules", "reader")  # [answer] engine: which decides and quotes
 
 
 @dataclass(frozen=True)

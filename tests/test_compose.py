@@ -1,5 +1,5 @@
 """An accepted reading -> the quote, the short answer and a citation naming the article or heading."""
-from bot.compose import citation, place, quote, short_answer
+from bot.compose import QUOTE_MIN, citation, place, quote, short_answer
 from bot.read.excerpt import excerpt_around
 from bot.read.reader import Reading
 from index.types import Passage
@@ -52,11 +52,22 @@ def test_the_quote_is_the_window_closest_to_the_question_and_the_one_the_span_fa
     p = _p(ART, label="第七条")
     ex = excerpt_around(windows_of(p), 1, 300)
     assert ex.text == "".join(ART) and ex.windows[ex.centre].text == ART[1]
-    at = ex.text.index("十年")
-    assert quote(Reading(ex, 2.0, (at, at + 2), 9.0), 150) == ART[1]  # not the whole excerpt
-    assert quote(Reading(ex, 2.0, None, 0.0), 300) == ART[1]  # no span: the window closest to the question
     far = ex.text.index("公安部")
-    assert quote(Reading(ex, 2.0, (far, far + 3), 9.0), 300) == ART[1] + ART[2]  # both, and nothing more
+    assert quote(Reading(ex, 2.0, (far, far + 3), 9.0), 55) == ART[1] + ART[2]  # both, and what lies between
+
+
+def test_a_short_quote_grows_by_the_next_window_then_the_previous_within_the_longest_quote():
+    p = _p(ART, label="第七条")
+    ex = excerpt_around(windows_of(p), 1, 300)
+    at = ex.text.index("十年")
+    span = (at, at + 2)
+    assert len(ART[1]) < QUOTE_MIN
+    assert quote(Reading(ex, 2.0, span, 9.0), 60) == ART[1] + ART[2]  # the next window; the previous would not fit
+    assert quote(Reading(ex, 2.0, span, 9.0), 150) == "".join(ART)  # then the previous, to QUOTE_MIN characters
+    assert quote(Reading(ex, 2.0, None, 0.0), 36) == ART[1]  # nothing fits beside the window itself
+    long = _p(("普通护照的有效期为：护照持有人未满十六周岁的五年，十六周岁以上的十年，期满前六个月内可以向户籍所在地的出入境管理机构申请换发，在国外的向驻外使馆申请。",
+               "普通护照的具体签发办法，由公安部规定。"))
+    assert quote(_reading(long, 0, wide=300), 150) == long.sentences[0]  # long enough alone: nothing added
 
 
 def test_traditional_documents_are_quoted_as_written():

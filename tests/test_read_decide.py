@@ -47,7 +47,17 @@ def test_the_best_reading_carries_the_figures_the_decision_weighs():
     assert set(got.features) == set(FEATURES)
     assert got.features["logit"] == 3.0 and got.features["margin"] == 5.0 and got.features["latin"] == 0.0
     assert got.features["span"] == 9.5
+    assert got.features["rules"] == 0.0 and got.features["agree"] == 0.0  # no second opinion given
     assert weigh(Q, []) is None
+
+
+def test_the_rule_engines_verdict_is_weighed_beside_the_reading():
+    a = _hit("a#0", ["总则一句。", "护照的有效期为十年。"], 1.0, [0.70, 0.90])
+    read = [(Reading(excerpt_around(windows_of(a.passage), 1, 10), 3.0), a)]
+    agreed = weigh(Q, read, rules=(True, "a#0")).features
+    assert agreed["rules"] == 1.0 and agreed["agree"] == 1.0
+    elsewhere = weigh(Q, read, rules=(True, "b#3")).features
+    assert elsewhere["rules"] == 1.0 and elsewhere["agree"] == 0.0
 
 
 def test_a_decision_answers_above_its_threshold_and_survives_a_round_trip(tmp_path):

@@ -1,5 +1,7 @@
 """The ask() service end to end over the real seed index and the real model."""
+import dataclasses
 import json
+import shutil
 
 import pytest
 
@@ -102,7 +104,7 @@ def test_an_unknown_engine_is_a_clear_config_error():
     from index.config import load_config
     from index.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="engine must be one of rules, reader"):
+    with pytest.raises(ConfigError, match="engine must be one of auto, rules, reader"):
         load_config(env={"QABOT_ANSWER_ENGINE": "llm"})
 
 
@@ -118,3 +120,43 @@ def test_a_passage_also_scores_by_its_best_window_and_the_rules_search_without_i
     same = next(h for h in plain.hits if h.passage.passage_id == top.passage.passage_id)
     assert not same.windows and top.score == pytest.approx(same.score + 3.0 * max(top.windows), abs=1e-4)
     assert service.config.answer.engine == "rules" and service._search(snap, q).hits[0].windows == ()
+
+
+_PASSPORT_LAW = """# 中华人民共和国护照法
+
+第一章 总则
+
+第一条 为了规范中华人民共和国护照的申请、签发和管理，保障中华人民共和国公民出入中华人民共和国国境的权益，促进对外交往，制定本法。
+
+第二章 普通护照
+
+第六条 公民申请普通护照，应当提交本人的居民身份证、户口簿、近期免冠照片以及申请事由的相关材料。公安机关出入境管理机构应当自收到申请材料之日起十五日内签发普通护照；对不符合规定不予签发的，应当书面说明理由，并告知申请人享有依法申请行政复议或者提起行政诉讼的权利。
+
+第七条 普通护照的登记项目包括：护照持有人的姓名、性别、出生日期、出生地，护照的签发日期、有效期、签发地点和签发机关。普通护照的有效期为：护照持有人未满十六周岁的五年，十六周岁以上的十年。普通护照的具体签发办法，由公安部规定。
+"""
+
+
+@pytest.mark.slow
+def test_auto_answers_news_articles_with_the_rules_and_statutes_with_the_reading_model(tmp_path, encoder):
+    from bot.service import QAService
+    from index.build import build_index
+    from tests.conftest import ROOT, make_config
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    (corpus / "passport.md").write_text(_PASSPORT_LAW, encoding="utf-8")
+    config = make_config(tmp_path / "data", corpus)
+    config = dataclasses.replace(config, answer=dataclasses.replace(config.answer, engine="auto"))
+    build_index(config, encoder=encoder, progress=False)
+    svc = QAService(config, encoder=encoder)
+    svc.load()
+    snap = svc._current()
+    seed_question, law_question = "李沧区的创新案例是什么？", "十六周岁以上的人办的普通护照有效期是几年？"
+    assert svc._engine(snap, svc._search(snap, seed_question)) == "rules"
+    assert svc._engine(snap, svc._search(snap, law_question)) == "reader"
+    seed_answer, rules_answer = svc.ask(seed_question), QAService(
+        dataclasses.replace(config, answer=dataclasses.replace(config.answer, engine="rules")), encoder=encoder
+    ).ask(seed_question)
+    assert seed_answer.answered and seed_answer.answer == rules_answer.answer  # the rules' own reply, unchanged
+    law = svc.ask(law_question)
+    assert law.answered and "十年" in law.answer and "《中华人民共和国护照法》第七条" in law.answer
