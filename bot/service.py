@@ -201,6 +201,26 @@ class QAService:
             return self._reply(prepared, KIND_REFUSAL, text, examples=True, version=snap.version)
         return self._answered(prepared, snap, evidence, result.hits)
 
+    def explain(self, question: str) -> tuple[list, str]:
+        """What search finds for a question and, with the rules engine, why they would refuse it (the staff hit test).
+
+        Args:
+            question: as a citizen would ask it.
+
+        Returns:
+            (the search hits, best first, each with .passage and .score; the refusal reason, "" when answered or
+            when the reading model decides).
+        """
+        prepared = prepare(question, self.config.answer.max_question_chars)
+        if prepared.problem:
+            return [], prepared.problem
+        snap = self._current()
+        result = self._search(snap, prepared.text)
+        if self.config.answer.engine != "rules":
+            return list(result.hits), ""
+        result, decision = self._rules_decide(result, snap)
+        return list(result.hits), "" if decision.answered else decision.reason
+
     def _search(self, snap: Snapshot, text: str):
         """The configured search; the rules weigh passages without their best window unless [answer] says so."""
         rules = self.config.answer.engine == "rules"
