@@ -67,7 +67,7 @@
     const list = $('#version-list');
     list.replaceChildren();
     for (const v of status.versions) {
-      const item = el('li', {}, el('span', {}, `${v.name} · ${v.documents ?? '?'} 份文档 · ${v.created}`));
+      const item = el('li', {}, el('span', {}, `${v.created.slice(0, 19).replace('T', ' ')} · ${v.documents ?? '?'} 份文档`));
       if (v.current) item.append(el('strong', {class: 'tag'}, '当前'));
       else {
         const back = el('button', {type: 'button'}, '回滚到此版本');
@@ -114,9 +114,9 @@
   }));
 
   // --- insight ------------------------------------------------------------------------------------------
-  function bars(target, rows, series, label) {
+  function bars(target, rows, series, label, height = 180) {
     // A hand-drawn stacked bar chart: one bar a row, one colour a series; every size is an SVG attribute.
-    const width = 640, height = 180, pad = 24;
+    const width = 640, pad = 24;
     const total = (r) => series.reduce((s, [key]) => s + r[key], 0);
     const max = Math.max(1, ...rows.map(total));
     const step = (width - pad) / Math.max(1, rows.length);
@@ -159,11 +159,12 @@
     $('#csv-link').href = `/admin/questions.csv?${params}`;
     $('#since').value = r.since;
     $('#until').value = r.until;
-    $('#totals').replaceChildren(...[['提问', r.questions], ['已回答', r.answered], ['未能回答', r.refused], ['👎', r.down]]
+    $('#totals').replaceChildren(...[['提问', r.questions], ['已回答', r.answered], ['未能回答', r.refused], ['没有帮助', r.down]]
       .flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, String(v))]));
-    bars($('#daily-chart'), r.days.map((d) => ({...d, label: d.day.slice(5), other: d.questions - d.answered - d.refused})),
-      [['answered', 's-answered', '已回答'], ['refused', 's-refused', '未能回答'], ['other', 's-other', '其他'], ['down', 's-down', '👎']],
-      '每日提问数');
+    const days = r.days.map((d) => ({...d, label: d.day.slice(5), other: d.questions - d.answered - d.refused}));
+    bars($('#daily-chart'), days, [['answered', 's-answered', '已回答'], ['refused', 's-refused', '未能回答'],
+      ['other', 's-other', '其他（问候、无效输入）']], '每日提问数');
+    bars($('#down-chart'), days, [['down', 's-down', '没有帮助']], '每日“没有帮助”评价数', 70);
     $('#unanswered').replaceChildren(...r.unanswered.map((g) => el('li', {},
       el('strong', {}, g.question), ` × ${g.count}`,
       ...(g.examples.length ? [el('span', {class: 'examples'}, `（${g.examples.join('；')}）`)] : []))));
@@ -171,7 +172,7 @@
     $('#down-list').replaceChildren(...r.down_answers.map((d) => el('li', {},
       el('strong', {}, d.question), el('blockquote', {}, d.quote || '（未回答）'),
       el('small', {}, `${new Date(d.time * 1000).toLocaleString('zh-CN')}${d.cited ? ' · ' + d.cited : ''}`))));
-    if (!r.down_answers.length) $('#down-list').append(el('li', {class: 'empty'}, '这段时间没有 👎。'));
+    if (!r.down_answers.length) $('#down-list').append(el('li', {class: 'empty'}, '这段时间没有“没有帮助”的评价。'));
     const most = Math.max(1, ...r.cited.map((c) => c.count));
     $('#cited-list').replaceChildren(...r.cited.map((c) => {
       // One small bar a document, its length the share of the most cited one's count.
