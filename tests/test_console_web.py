@@ -127,6 +127,10 @@ def test_hit_test_shows_the_passages_and_the_verdict(console):
     result = console.locator("#hit-result")
     result.locator(".hits li").first.wait_for()
     assert "会回答" in result.locator("p.good").inner_text() and "92%" in result.locator("pre").inner_text()
+    console.fill("#hit-q", OUT_OF_SCOPE)
+    console.click("#hit-form button[type=submit]")
+    console.locator("#hit-result p.bad").wait_for()
+    assert result.locator("p.bad").inner_text().startswith("不会回答：")
 
 
 def test_remove_after_a_confirm_then_roll_back(console, chat):

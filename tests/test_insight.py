@@ -122,6 +122,6 @@ def test_the_hit_test_shows_passages_and_the_verdict_and_logs_nothing(client, lo
     scores = [p["score"] for p in hit["passages"]]
     assert scores and scores == sorted(scores, reverse=True) and hit["passages"][0]["text"]
     miss = client.post("/admin/hit-test", headers=AUTH, json={"question": "明天青岛天气怎么样？"}).json()
-    assert not miss["answer"]["answered"] and miss["reason"]
+    assert not miss["answer"]["answered"] and miss["reason"] and miss["reason_text"].endswith("。")
     assert client.post("/admin/hit-test", headers=AUTH, json={"question": " "}).status_code == 400
     assert len(logged.questions(limit=1000)) == before

@@ -1,10 +1,9 @@
-"""Admin API under /admin ($ADMIN_TOKEN; off without one): documents, status, rollback, reload."""
+"""Admin API under /admin: documents, status, rollback, reload (mounted by bot.channels.console when $ADMIN_TOKEN is set)."""
 from __future__ import annotations
 
 import hmac
 import json
 import logging
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -22,23 +21,6 @@ from index.errors import DocumentError, QABotError, UnknownDocument, UnknownVers
 log = logging.getLogger("bot.admin")
 META_FIELDS = ("title", "date", "source", "url")
 _MAX_FILES = 20
-
-
-def routes(config, service, token: str | None = None) -> list[BaseRoute]:
-    """The admin routes, or none at all (so /admin/... answers 404) when no admin token is configured.
-
-    Args:
-        config: the program Config.
-        service: the QAService (its encoder embeds uploads; it is reloaded after each change).
-        token: the admin token (default: $ADMIN_TOKEN).
-
-    Returns:
-        The routes.
-    """
-    token = os.environ.get("ADMIN_TOKEN", "") if token is None else token
-    if not token.strip():
-        return []
-    return AdminChannel(config, service, token).routes()
 
 
 class AdminChannel:

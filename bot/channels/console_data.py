@@ -18,6 +18,12 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 366
 _CSV_FIELDS = ("time", "channel", "question", "answered", "kind", "cited", "quote", "up", "down", "user")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+# Why the rules refuse, in words for staff; other codes ("no_rank", ...) name a kind of fact the passage lacks.
+_REASONS = {
+    "no_hits": "没有检索到任何段落。", "low_similarity": "最相关段落与问题的语义相似度低于阈值。",
+    "low_confidence": "综合置信度（相似度加关键词覆盖）低于阈值。", "low_coverage": "段落没有覆盖问题中的关键词。",
+    "empty": "问题为空。", "no_text": "问题里没有文字。", "script": "问题不是中文或英文。", "gibberish": "问题无法理解。",
+}
 
 
 def period(params) -> tuple[list[str], float, float]:
@@ -117,7 +123,17 @@ class ConsoleData:
         answer, (hits, reason) = await anyio.to_thread.run_sync(run)
         passages = [{"doc_id": h.passage.doc_id, "title": h.passage.doc_title, "section": h.passage.section,
                      "text": h.passage.text, "score": round(float(h.score), 4)} for h in hits]
-        return JSONResponse({"answer": answer.to_json(), "reason": reason, "passages": passages})
+        return JSONResponse({"answer": answer.to_json(), "reason": reason, "reason_text": reason_text(reason),
+                             "passages": passages})
+
+
+def reason_text(code: str) -> str:
+    """Args: code: a refusal reason from QAService.explain ("" when answered). Returns: it in words, or ""."""
+    if not code or code in _REASONS:
+        return _REASONS.get(code, "")
+    if code.startswith("constraint:"):
+        return f"问题中的限定条件在资料里找不到：{code.split(':', 1)[1]}。"
+    return f"资料没有问题所问的那一类内容（{code}）。"
 
 
 def _cell(value) -> str:

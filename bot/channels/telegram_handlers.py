@@ -98,7 +98,7 @@ class Handlers:
         if self.feedback is not None:
             await asyncio.to_thread(functools.partial(
                 self.feedback.log_question, answer.question, answer.answered, answer.kind, answer.answer_id, CHANNEL,
-                user=str(chat_id), **log_fields(answer)))
+                user=str(user_id), **log_fields(answer)))
         await _send(context.bot, chat_id, render.answer_reply(answer), reply_to)
 
     async def _toggle_source(self, query, answer_id: str, show: bool) -> None:

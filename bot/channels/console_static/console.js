@@ -103,7 +103,7 @@
     const out = $('#hit-result');
     out.replaceChildren(el('p', {}, '正在检索…'));
     const r = await api('POST', '/admin/hit-test', {question: $('#hit-q').value});
-    const verdict = r.answer.answered ? '会回答' : `不会回答${r.reason ? `（原因：${r.reason}）` : ''}`;
+    const verdict = r.answer.answered ? '会回答' : `不会回答${r.reason_text ? `：${r.reason_text}` : ''}`;
     const list = el('ol', {class: 'hits'});
     for (const p of r.passages) {
       list.append(el('li', {}, el('strong', {}, `${p.score.toFixed(3)} · ${p.title}${p.section ? ' · ' + p.section : ''}`),
