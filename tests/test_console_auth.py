@@ -5,17 +5,19 @@ import re
 import time
 
 import pytest
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from bot.app import create_app
 from bot.channels import console
 from bot.channels.console_auth import COOKIE, SESSION_SECONDS, ConsoleAuth
 from bot.feedback import SQLiteFeedbackStore
+from bot.ratelimit import TokenBucketLimiter
 from bot.service import QAService
 from tests.conftest import make_config
 
 TOKEN = "console-test-token-7"
-WRONG_PAGE = "令牌不正确"
+WRONG_PAGE = "令牌不正确或尝试次数过多"
 
 
 @pytest.fixture
@@ -78,6 +80,17 @@ def test_a_wrong_token_is_answered_slowly_and_the_same_whatever_was_wrong(app):
         answers.append((resp.status_code, resp.text, "set-cookie" in resp.headers))
     assert answers[0][0] == 401 and WRONG_PAGE in answers[0][1] and not answers[0][2]
     assert all(a == answers[0] for a in answers)
+
+
+def test_too_many_tries_from_one_address_are_refused_even_with_the_right_token(tmp_path):
+    config = make_config(tmp_path / "data")
+    page = console.Console(config, QAService(config), SQLiteFeedbackStore(":memory:"), TOKEN,
+                           attempts=TokenBucketLimiter(2, 0.0001))
+    c = TestClient(Starlette(routes=page.routes()), follow_redirects=False)
+    assert c.post("/admin/login", data={"token": "guess-1"}).status_code == 401
+    assert c.post("/admin/login", data={"token": TOKEN}).status_code == 303
+    refused = c.post("/admin/login", data={"token": TOKEN})
+    assert refused.status_code == 401 and WRONG_PAGE in refused.text and "set-cookie" not in refused.headers
 
 
 def test_a_forged_or_expired_cookie_is_refused(app):

@@ -15,10 +15,13 @@ from starlette.staticfiles import StaticFiles
 from bot.channels.admin import AdminChannel
 from bot.channels.console_auth import COOKIE, CSRF_HEADER, LOGIN_DELAY_SEC, ConsoleAuth
 from bot.channels.console_data import ConsoleData
+from bot.channels.jsonapi import client_key
+from bot.ratelimit import RateLimiter, TokenBucketLimiter
 
 STATIC_DIR = Path(__file__).resolve().parent / "console_static"
 _MAX_FORM_BYTES = 4096
-_WRONG = "令牌不正确，请重新输入。"
+_WRONG = "令牌不正确或尝试次数过多，请稍后再试。"
+LOGIN_TRIES, LOGIN_REFILL_PER_SEC = 10, 1 / 60  # per client address: 10 at once, then one a minute
 _EXPIRED = "登录已过期，请重新登录。"
 
 
@@ -48,10 +51,12 @@ class Console:
         service: the QAService.
         feedback: the question log.
         token: the admin token (the login password and the session key's source).
+        attempts: the limit on login tries per client address (default: LOGIN_TRIES, then one a minute).
     """
 
-    def __init__(self, config, service, feedback, token: str) -> None:
+    def __init__(self, config, service, feedback, token: str, attempts: RateLimiter | None = None) -> None:
         self.auth = ConsoleAuth(token)
+        self.attempts = attempts if attempts is not None else TokenBucketLimiter(LOGIN_TRIES, LOGIN_REFILL_PER_SEC)
         self.admin = AdminChannel(config, service, token, session_ok=self.session_ok)
         self.data = ConsoleData(service, feedback)
 
@@ -92,8 +97,10 @@ class Console:
     async def login(self, request: Request) -> Response:
         """POST /admin/login (form field `token`): a session cookie and back to /admin, or the same refusal."""
         given = await _form_field(request, "token")
-        if not self.auth.token_matches(given):
-            # The same slow answer for a wrong, empty, oversized or malformed token.
+        allowed = self.attempts.check(f"console-login:{client_key(request)}").allowed
+        if not (allowed and self.auth.token_matches(given)):
+            # The same slow answer for a wrong, empty, oversized or malformed token, or one try too many: the
+            # delay makes guessing slow one request at a time, the limit makes it slow many requests at once.
             await anyio.sleep(LOGIN_DELAY_SEC)
             return _login_page(_WRONG, 401)
         response = RedirectResponse("/admin", status_code=303)
