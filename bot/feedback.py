@@ -62,6 +62,10 @@ class FeedbackStore(Protocol):
         """Returns: True when the question log holds an answer with this id."""
         ...  # pragma: no cover - protocol
 
+    def questions_between(self, since: float, until: float, channels: tuple[str, ...] = ()) -> list[dict]:
+        """Returns: the log of a period with each answer's rating counts (for the staff console)."""
+        ...  # pragma: no cover - protocol
+
     def close(self) -> None:
         """Release the store's resources."""
         ...  # pragma: no cover - protocol

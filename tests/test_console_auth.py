@@ -146,3 +146,4 @@ def test_scripts_keep_the_bearer_token_and_never_need_csrf(app):
     assert c.post("/admin/reload", headers=auth).status_code == 200
     assert c.get("/admin/status").status_code == 401
     assert c.get("/admin/static/console.js").status_code == 200  # the page's own files hold no secret
+    assert c.get("/admin/static/console.html").status_code == 404  # its templates are not files to fetch

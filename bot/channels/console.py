@@ -8,9 +8,8 @@ from urllib.parse import parse_qs
 
 import anyio
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
 
 from bot.channels.admin import AdminChannel
 from bot.channels.console_auth import COOKIE, CSRF_HEADER, LOGIN_DELAY_SEC, ConsoleAuth
@@ -70,7 +69,8 @@ class Console:
             Route("/admin/insight", guard(self.data.insight), methods=["GET"]),
             Route("/admin/questions.csv", guard(self.data.questions_csv), methods=["GET"]),
             Route("/admin/hit-test", guard(self.data.hit_test), methods=["POST"]),
-            Mount("/admin/static", app=StaticFiles(directory=STATIC_DIR), name="console-static"),
+            Route("/admin/static/console.css", _asset("console.css", "text/css"), methods=["GET"]),
+            Route("/admin/static/console.js", _asset("console.js", "text/javascript"), methods=["GET"]),
             *self.admin.routes(),
         ]
 
@@ -131,6 +131,15 @@ async def _form_field(request: Request, name: str) -> str | None:
     except (UnicodeDecodeError, ValueError):
         return None
     return values[0] if values and len(values) == 1 else None
+
+
+def _asset(name: str, media_type: str):
+    # Only the page's two files are served: the folder also holds the HTML templates.
+    async def serve(request: Request) -> Response:
+        return FileResponse(STATIC_DIR / name, media_type=f"{media_type}; charset=utf-8",
+                            headers={"Cache-Control": "no-cache"})
+
+    return serve
 
 
 def _secure(request: Request) -> bool:
