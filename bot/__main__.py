@@ -1,4 +1,4 @@
-"""Command line: `python -m bot ask "问题"`, `python -m bot serve`, `python -m bot telegram`."""
+"""Command line: `python -m bot ask "问题"`, `python -m bot serve`, `python -m bot telegram`, `python -m bot purge-log`."""
 from __future__ import annotations
 
 import argparse
@@ -51,6 +51,24 @@ def cmd_telegram(args, config) -> int:
     return telegram.run_polling(config, service) or 0
 
 
+def cmd_purge_log(args, config) -> int:
+    import time
+
+    from bot.feedback import SQLiteFeedbackStore
+
+    days = config.feedback.retention_days if args.days is None else args.days
+    if days <= 0:
+        print("retention is 0 days (keep everything): nothing deleted")
+        return 0
+    store = SQLiteFeedbackStore.from_config(config)
+    try:
+        questions, ratings = store.purge(time.time() - days * 86400)
+    finally:
+        store.close()
+    print(f"deleted {questions} questions and {ratings} ratings older than {days} days")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line.
 
@@ -73,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_serve)
     p = sub.add_parser("telegram", help="run the Telegram bot alone (long polling)")
     p.set_defaults(func=cmd_telegram)
+    p = sub.add_parser("purge-log", help="delete questions and ratings older than [feedback] retention_days")
+    p.add_argument("--days", type=int, help="keep this many days instead")
+    p.set_defaults(func=cmd_purge_log)
     args = parser.parse_args(argv)
     from bot import logs
 

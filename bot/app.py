@@ -40,11 +40,11 @@ def channel_routes(config, service, *, feedback: FeedbackStore, limiter: RateLim
     Returns:
         The routes.
     """
-    from bot.channels import admin, wechat
+    from bot.channels import console, wechat
 
     routes: list[BaseRoute] = []
     routes += wechat.routes(config, service, feedback=feedback)  # /wechat, /wecom when their secrets are set
-    routes += admin.routes(config, service)  # /admin/... when ADMIN_TOKEN is set
+    routes += console.routes(config, service, feedback)  # /admin and its API when ADMIN_TOKEN is set
     return routes
 
 

@@ -1,6 +1,9 @@
 """Citizen feedback and the question log: the FeedbackStore contract and its SQLite default."""
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 import sqlite3
 import threading
 import time
@@ -30,12 +33,23 @@ CREATE TABLE IF NOT EXISTS feedback (
 );
 CREATE INDEX IF NOT EXISTS feedback_answer_id ON feedback(answer_id);
 """
+# Columns added after the first release: (table, column, declaration); added in place to older databases.
+_ADDED = (("questions", "cited", "TEXT NOT NULL DEFAULT ''"), ("questions", "quote", "TEXT NOT NULL DEFAULT ''"),
+          ("questions", "user", "TEXT NOT NULL DEFAULT ''"))
+_ROW = "time, question, answered, kind, answer_id, channel, cited, quote, user"
+
+
+def log_fields(answer) -> dict:
+    """Args: answer: an Answer. Returns: what the log keeps of it beside the question: cited (title) and quote."""
+    cited = answer.sources[0].title if answer.answered and answer.sources else ""
+    return {"cited": cited, "quote": answer.quote if answer.answered else ""}
 
 
 class FeedbackStore(Protocol):
     """What channels need to record questions and ratings; a shared database can stand behind it later."""
 
-    def log_question(self, question: str, answered: bool, kind: str, answer_id: str, channel: str = "") -> None:
+    def log_question(self, question: str, answered: bool, kind: str, answer_id: str, channel: str = "", *,
+                     cited: str = "", quote: str = "", user: str = "") -> None:
         """Record one question and how it was answered."""
         ...  # pragma: no cover - protocol
 
@@ -46,6 +60,10 @@ class FeedbackStore(Protocol):
 
     def knows_answer(self, answer_id: str) -> bool:
         """Returns: True when the question log holds an answer with this id."""
+        ...  # pragma: no cover - protocol
+
+    def questions_between(self, since: float, until: float, channels: tuple[str, ...] = ()) -> list[dict]:
+        """Returns: the log of a period with each answer's rating counts (for the staff console)."""
         ...  # pragma: no cover - protocol
 
     def close(self) -> None:
@@ -59,11 +77,13 @@ class SQLiteFeedbackStore:
     WAL mode lets an operator read the file (e.g. with the sqlite3 shell) while the server writes.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, user_key: bytes | None = None) -> None:
         """Args:
             path: the database file; its folder is created if missing. ":memory:" for a throwaway store.
+            user_key: the key user ids are hashed with (default: a random one, so ids cannot be linked across runs).
         """
         self.path = str(path)
+        self._user_key = user_key or secrets.token_bytes(32)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
@@ -73,6 +93,7 @@ class SQLiteFeedbackStore:
             # NORMAL in WAL mode loses at most the last transactions on power loss, never corrupts.
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            self._migrate()
 
     @classmethod
     def from_config(cls, config) -> "SQLiteFeedbackStore":
@@ -84,9 +105,12 @@ class SQLiteFeedbackStore:
         Returns:
             The store.
         """
-        return cls(Path(config.data_dir) / "state" / "feedback.sqlite")
+        from bot.logkey import log_key
 
-    def log_question(self, question: str, answered: bool, kind: str, answer_id: str, channel: str = "") -> None:
+        return cls(Path(config.data_dir) / "state" / "feedback.sqlite", user_key=log_key(config))
+
+    def log_question(self, question: str, answered: bool, kind: str, answer_id: str, channel: str = "", *,
+                     cited: str = "", quote: str = "", user: str = "") -> None:
         """Record one question and how it was answered.
 
         Args:
@@ -95,10 +119,20 @@ class SQLiteFeedbackStore:
             kind: the Answer kind (answer, refusal, smalltalk, invalid).
             answer_id: the Answer's id, which feedback refers to.
             channel: where it was asked (web, telegram, wechat, ...).
+            cited: the title of the document the answer quoted ("" when none).
+            quote: the text quoted ("" when none).
+            user: the asker's id on the channel; only its keyed hash is stored.
         """
-        self._write("INSERT INTO questions (time, question, answered, kind, answer_id, channel) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (time.time(), question, int(bool(answered)), kind, answer_id, channel))
+        self._write("INSERT INTO questions (time, question, answered, kind, answer_id, channel, cited, quote, user) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (time.time(), question, int(bool(answered)), kind, answer_id, channel, cited, quote,
+                     self.user_hash(user)))
+
+    def user_hash(self, user: str) -> str:
+        """Args: user: a channel's user id. Returns: its HMAC-SHA256 under this install's key, hex ("" for "")."""
+        if not user:
+            return ""
+        return hmac.new(self._user_key, user.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def record_feedback(self, answer_id: str, rating: str, question: str | None = None,
                         channel: str = "") -> None:
@@ -151,18 +185,72 @@ class SQLiteFeedbackStore:
             limit: how many rows at most.
 
         Returns:
-            Dicts with time, question, answered, kind, answer_id, channel.
+            Dicts with time, question, answered, kind, answer_id, channel, cited, quote, user (hashed).
         """
-        rows = self._read("SELECT time, question, answered, kind, answer_id, channel FROM questions "
-                          "ORDER BY id DESC LIMIT ?", (limit,))
+        rows = self._read(f"SELECT {_ROW} FROM questions ORDER BY id DESC LIMIT ?", (limit,))
         for row in rows:
             row["answered"] = bool(row["answered"])
         return rows
+
+    def questions_between(self, since: float, until: float, channels: tuple[str, ...] = ()) -> list[dict]:
+        """Read the question log of a period, oldest first, each row with its ratings.
+
+        Args:
+            since: the first moment included (Unix seconds).
+            until: the first moment excluded.
+            channels: only these channels' questions (empty: all).
+
+        Returns:
+            Dicts as questions() gives, plus `down` and `up`: how many ratings of each the answer got.
+        """
+        where, args = "q.time >= ? AND q.time < ?", [since, until]
+        if channels:
+            where += f" AND q.channel IN ({','.join('?' * len(channels))})"
+            args += list(channels)
+        cols = ", ".join(f"q.{c.strip()}" for c in _ROW.split(","))
+        rows = self._read(
+            f"SELECT {cols}, (SELECT COUNT(*) FROM feedback f WHERE f.answer_id = q.answer_id AND f.rating = 'down') "
+            f"AS down, (SELECT COUNT(*) FROM feedback f WHERE f.answer_id = q.answer_id AND f.rating = 'up') AS up "
+            f"FROM questions q WHERE {where} ORDER BY q.time, q.id", tuple(args))
+        for row in rows:
+            row["answered"] = bool(row["answered"])
+        return rows
+
+    def purge(self, before: float) -> tuple[int, int]:
+        """Delete questions and ratings older than a moment.
+
+        Args:
+            before: Unix seconds; entries logged earlier are deleted.
+
+        Returns:
+            (questions deleted, ratings deleted).
+        """
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                q = self._db.execute("DELETE FROM questions WHERE time < ?", (before,)).rowcount
+                f = self._db.execute("DELETE FROM feedback WHERE time < ?", (before,)).rowcount
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return q, f
 
     def close(self) -> None:
         """Close the database connection."""
         with self._lock:
             self._db.close()
+
+    def _migrate(self) -> None:
+        # An older log gains the new columns in place; ADD COLUMN with a default keeps every existing row.
+        for table, column, decl in _ADDED:
+            have = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                try:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+                except sqlite3.OperationalError as exc:  # another process added it first
+                    if "duplicate column" not in str(exc):
+                        raise
 
     def _write(self, sql: str, args: tuple) -> None:
         with self._lock:

@@ -210,6 +210,29 @@ class QAService:
             return self._reply(prepared, KIND_REFUSAL, text, examples=True, version=snap.version)
         return self._answered(prepared, snap, evidence, result.hits)
 
+    def explain(self, question: str) -> tuple[list, str]:
+        """What search finds for a question and why the engine that answers it would refuse it (the staff hit test).
+
+        Args:
+            question: as a citizen would ask it.
+
+        Returns:
+            (the search hits, best first, each with .passage and .score; the refusal reason, "" when answered:
+            the rules' reason, or "reader" when the reading model's probability is below its threshold).
+        """
+        prepared = prepare(question, self.config.answer.max_question_chars)
+        if prepared.problem:
+            return [], prepared.problem
+        snap = self._current()
+        result = self._search(snap, prepared.text)
+        if self._engine(snap, result) == "rules":
+            result, decision = self._rules_decide(result, snap)
+            return list(result.hits), "" if decision.answered else decision.reason
+        result, rules_result = self._reader_search(snap, prepared.text, result)
+        evidence = self._read(prepared.text, result, rules_result, snap)
+        answers = evidence is not None and self.decision.answers(evidence.features)
+        return list(result.hits), "" if answers else "reader"
+
     def _search(self, snap: Snapshot, text: str, engine: str = ""):
         """The search an engine reads (default: the configured engine's; "auto" first searches as the rules do): the
         rules weigh passages without their best window unless [answer] window_weight says so, the reader with it."""

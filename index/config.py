@@ -123,6 +123,11 @@ class WechatConfig:
 
 
 @dataclass(frozen=True)
+class FeedbackConfig:
+    retention_days: int = 180
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole program's settings. `root` is the folder relative paths are resolved against."""
 
@@ -137,6 +142,7 @@ class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     wechat: WechatConfig = field(default_factory=WechatConfig)
+    feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
 
     @property
     def corpus_dir(self) -> Path:
@@ -242,4 +248,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
     if sections["answer"].engine not in ENGINES:
         raise ConfigError(f"{cfg_path}: [answer] engine must be one of {', '.join(ENGINES)}, "
                           f"not {sections['answer'].engine!r}")
+    if sections["feedback"].retention_days < 0:
+        raise ConfigError(f"{cfg_path}: [feedback] retention_days must be 0 (keep forever) or more days, "
+                          f"not {sections['feedback'].retention_days}")
     return Config(root=cfg_path.resolve().parent, **sections)

@@ -180,6 +180,10 @@ def test_polling_answers_a_question_with_html_and_buttons(polling, api, store):
     assert _buttons(sent) == [f"src:{answer_id}", f"up:{answer_id}", f"down:{answer_id}"]
     assert store.knows_answer(answer_id)
     assert api.calls_of("sendChatAction")[0].params["action"] == "typing"
+    [logged] = store.questions()
+    # the asker's Telegram id only as this install's keyed hash; the cited document and the quote for staff
+    assert logged["user"] == store.user_hash("42") and "42" not in logged["user"]
+    assert logged["cited"] and "92%" in logged["quote"]
 
 
 @pytest.mark.slow

@@ -181,6 +181,9 @@ def test_text_message_gets_a_passive_reply_in_every_mode(server, mode):
     assert reply["FromUserName"] == "gh_0123456789ab"
     assert "92%" in reply["Content"] and "李沧区借力民营资本打造社区卫生服务新范本" in reply["Content"]
     assert len(reply["Content"].encode()) < 2048
+    store = server[3]
+    logged = store.questions()[0]  # the OpenID only as this install's keyed hash
+    assert logged["user"] == store.user_hash(f"oUser-{mode}") and "oUser" not in logged["user"]
 
 
 @pytest.mark.slow

@@ -1,10 +1,9 @@
-"""Admin API under /admin ($ADMIN_TOKEN; off without one): documents, status, rollback, reload."""
+"""Admin API under /admin: documents, status, rollback, reload (mounted by bot.channels.console when $ADMIN_TOKEN is set)."""
 from __future__ import annotations
 
 import hmac
 import json
 import logging
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -24,23 +23,6 @@ META_FIELDS = ("title", "date", "source", "url")
 _MAX_FILES = 20
 
 
-def routes(config, service, token: str | None = None) -> list[BaseRoute]:
-    """The admin routes, or none at all (so /admin/... answers 404) when no admin token is configured.
-
-    Args:
-        config: the program Config.
-        service: the QAService (its encoder embeds uploads; it is reloaded after each change).
-        token: the admin token (default: $ADMIN_TOKEN).
-
-    Returns:
-        The routes.
-    """
-    token = os.environ.get("ADMIN_TOKEN", "") if token is None else token
-    if not token.strip():
-        return []
-    return AdminChannel(config, service, token).routes()
-
-
 class AdminChannel:
     """Handlers of the admin API over one config and service.
 
@@ -48,29 +30,33 @@ class AdminChannel:
         config: the program Config.
         service: the QAService.
         token: the secret every request must present as `Authorization: Bearer <token>`.
+        session_ok: another way in, e.g. the staff console's session cookie: request -> bool.
     """
 
-    def __init__(self, config, service, token: str) -> None:
+    def __init__(self, config, service, token: str, session_ok=None) -> None:
         self.config, self.service = config, service
         self._token = token.encode("utf-8")
+        self._session_ok = session_ok
 
     def routes(self) -> list[BaseRoute]:
         """Returns: the /admin routes."""
         return [
-            Route("/admin/status", self._guard(self.status), methods=["GET"]),
-            Route("/admin/documents", self._guard(self.list), methods=["GET"]),
-            Route("/admin/documents", self._guard(self.upload), methods=["POST"]),
-            Route("/admin/documents/{doc_id}", self._guard(self.replace), methods=["PUT"]),
-            Route("/admin/documents/{doc_id}", self._guard(self.remove), methods=["DELETE"]),
-            Route("/admin/reload", self._guard(self.reload), methods=["POST"]),
-            Route("/admin/rollback", self._guard(self.rollback), methods=["POST"]),
+            Route("/admin/status", self.guard(self.status), methods=["GET"]),
+            Route("/admin/documents", self.guard(self.list), methods=["GET"]),
+            Route("/admin/documents", self.guard(self.upload), methods=["POST"]),
+            Route("/admin/documents/{doc_id}", self.guard(self.replace), methods=["PUT"]),
+            Route("/admin/documents/{doc_id}", self.guard(self.remove), methods=["DELETE"]),
+            Route("/admin/reload", self.guard(self.reload), methods=["POST"]),
+            Route("/admin/rollback", self.guard(self.rollback), methods=["POST"]),
         ]
 
-    def _guard(self, handler):
+    def guard(self, handler):
+        """Args: handler: an async request handler. Returns: it behind the token (or session) check, errors as JSON."""
         async def guarded(request: Request) -> Response:
             given = request.headers.get("authorization", "")
             given = given[7:].strip() if given[:7].lower() == "bearer " else request.headers.get("x-admin-token", "")
-            if not hmac.compare_digest(given.encode("utf-8"), self._token):
+            if (not hmac.compare_digest(given.encode("utf-8"), self._token)
+                    and not (self._session_ok is not None and self._session_ok(request))):
                 return _error(401, "unauthorized", "需要有效的管理令牌 (Authorization: Bearer <ADMIN_TOKEN>)。",
                               headers={"WWW-Authenticate": "Bearer"})
             try:

@@ -12,7 +12,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.channels import openapi
 from bot.channels.jsonapi import ApiError, client_key, rate_limited, read_json_object
-from bot.feedback import RATINGS, FeedbackStore
+from bot.feedback import RATINGS, FeedbackStore, log_fields
 from bot.ratelimit import RateLimiter
 from index.errors import IndexCorrupt, IndexMismatch, IndexMissing, QuestionError
 
@@ -84,7 +84,8 @@ class HttpChannel:
         # Runs in a worker thread: the model and the log write stay off the event loop.
         answer = self.service.ask(question)
         try:
-            self.feedback.log_question(question, answer.answered, answer.kind, answer.answer_id, CHANNEL)
+            self.feedback.log_question(question, answer.answered, answer.kind, answer.answer_id, CHANNEL,
+                                       **log_fields(answer))
         except Exception:  # a full disk must not cost the citizen the answer
             log.exception("could not log the question")
         return answer

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 
 from bot.channels import telegram_render as render
 from bot.dedup import TTLMap
+from bot.feedback import log_fields
 
 log = logging.getLogger("bot.channels.telegram")
 
@@ -94,8 +96,9 @@ class Handlers:
         answer = await asyncio.to_thread(self.service.ask, question)
         self.answers.set(answer.answer_id, answer)
         if self.feedback is not None:
-            await asyncio.to_thread(self.feedback.log_question, answer.question, answer.answered, answer.kind,
-                                    answer.answer_id, CHANNEL)
+            await asyncio.to_thread(functools.partial(
+                self.feedback.log_question, answer.question, answer.answered, answer.kind, answer.answer_id, CHANNEL,
+                user=str(user_id), **log_fields(answer)))
         await _send(context.bot, chat_id, render.answer_reply(answer), reply_to)
 
     async def _toggle_source(self, query, answer_id: str, show: bool) -> None:

@@ -13,12 +13,14 @@ Deadline strategy ("keep it for the retry, then for the next message"):
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 
 from bot.channels import wechat_render as render
 from bot.channels.wechat_render import Inbound
 from bot.dedup import OnceCache, TTLMap, wait_result
+from bot.feedback import log_fields
 
 log = logging.getLogger("bot.channels.wechat")
 
@@ -102,8 +104,9 @@ class Dialog:
         answer = await asyncio.to_thread(self.service.ask, text)
         self.last.set(msg.user, answer)
         if self.feedback is not None:
-            await asyncio.to_thread(self.feedback.log_question, answer.question, answer.answered, answer.kind,
-                                    answer.answer_id, self.channel)
+            await asyncio.to_thread(functools.partial(
+                self.feedback.log_question, answer.question, answer.answered, answer.kind, answer.answer_id,
+                self.channel, user=msg.user, **log_fields(answer)))
         return self._paged(msg.user, render.answer_text(answer))
 
     def _paged(self, user: str, text: str) -> str:
