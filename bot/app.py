@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.channels.http import HttpChannel
 from bot.channels.jsonapi import ApiError, error_response
-from bot.feedback import FeedbackStore, SQLiteFeedbackStore
+from bot.feedback import FeedbackStore, open_feedback_store
 from bot.ratelimit import RateLimiter, TokenBucketLimiter
 
 log = logging.getLogger("bot.app")
@@ -56,7 +56,7 @@ def create_app(config, service, *, feedback: FeedbackStore | None = None, limite
         config: the program Config.
         service: the QAService; if it is not loaded yet, it is loaded in the background at start-up
             (/healthz answers meanwhile, /readyz says 503).
-        feedback: the feedback store (default: SQLite at <data_dir>/state/feedback.sqlite, closed at shutdown).
+        feedback: the feedback store (default: open_feedback_store(config), closed at shutdown).
         limiter: the rate limiter (default: an in-process token bucket with the [server] limits).
         extra_routes: more routes, mounted after the channels' (e.g. for tests or a deployment's additions).
 
@@ -64,7 +64,7 @@ def create_app(config, service, *, feedback: FeedbackStore | None = None, limite
         The Starlette app; app.state holds service, feedback, limiter and http (the HttpChannel).
     """
     own_store = feedback is None
-    feedback = feedback if feedback is not None else SQLiteFeedbackStore.from_config(config)
+    feedback = feedback if feedback is not None else open_feedback_store(config)
     limiter = limiter if limiter is not None else TokenBucketLimiter.from_config(config.server)
     http = HttpChannel(config, service, feedback, limiter)
     from bot.channels import telegram

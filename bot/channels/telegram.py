@@ -89,14 +89,14 @@ def run_polling(config: Config, service, feedback=None) -> int:
     Args:
         config: settings.
         service: a loaded QAService.
-        feedback: a FeedbackStore (default the SQLite store under data_dir).
+        feedback: a FeedbackStore (default the one the settings choose: open_feedback_store).
 
     Returns:
         The exit status.
     """
     if feedback is None:
-        from bot.feedback import SQLiteFeedbackStore
-        feedback = SQLiteFeedbackStore.from_config(config)
+        from bot.feedback import open_feedback_store
+        feedback = open_feedback_store(config)
     from telegram.error import InvalidToken, NetworkError
 
     app = build_application(config, service, feedback)
