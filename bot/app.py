@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.channels.http import HttpChannel
 from bot.channels.jsonapi import ApiError, error_response
 from bot.feedback import FeedbackStore, open_feedback_store
-from bot.ratelimit import RateLimiter, TokenBucketLimiter
+from bot.ratelimit import RateLimiter, open_rate_limiter
 
 log = logging.getLogger("bot.app")
 
@@ -57,7 +57,8 @@ def create_app(config, service, *, feedback: FeedbackStore | None = None, limite
         service: the QAService; if it is not loaded yet, it is loaded in the background at start-up
             (/healthz answers meanwhile, /readyz says 503).
         feedback: the feedback store (default: open_feedback_store(config), closed at shutdown).
-        limiter: the rate limiter (default: an in-process token bucket with the [server] limits).
+        limiter: the rate limiter (default: open_rate_limiter with the [server] limits: shared when [database] url
+            is set, else a token bucket in this process).
         extra_routes: more routes, mounted after the channels' (e.g. for tests or a deployment's additions).
 
     Returns:
@@ -65,7 +66,8 @@ def create_app(config, service, *, feedback: FeedbackStore | None = None, limite
     """
     own_store = feedback is None
     feedback = feedback if feedback is not None else open_feedback_store(config)
-    limiter = limiter if limiter is not None else TokenBucketLimiter.from_config(config.server)
+    own_limiter = limiter is None
+    limiter = limiter if limiter is not None else open_rate_limiter(config, config.server, "server")
     http = HttpChannel(config, service, feedback, limiter)
     from bot.channels import telegram
 
@@ -88,6 +90,8 @@ def create_app(config, service, *, feedback: FeedbackStore | None = None, limite
             tasks.cancel_scope.cancel()
         if own_store:
             feedback.close()
+        if own_limiter and hasattr(limiter, "close"):  # the shared limiter holds a database connection
+            limiter.close()
 
     origins = list(config.server.allowed_origins)
     app = Starlette(
