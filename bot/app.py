@@ -75,19 +75,23 @@ def create_app(config, service, *, feedback: FeedbackStore | None = None, limite
     routes = [*http.routes(), *channel_routes(config, service, feedback=feedback, limiter=limiter),
               *(tg.routes() if tg else []), *extra_routes]
 
+    shared = _shared_versions(config)
+
     @asynccontextmanager
     async def lifespan(app: Starlette):
         async with anyio.create_task_group() as tasks:
             if not service.ready:
                 tasks.start_soon(_load, http)
             if config.server.reload_poll_sec > 0:
-                tasks.start_soon(_poll_reload, service, config.server.reload_poll_sec)
+                tasks.start_soon(_poll_reload, service, config.server.reload_poll_sec, shared)
             if tg is not None:
                 await tg.try_start()  # polling, or the webhook; a failure is logged and the web keeps serving
             yield
             if tg is not None:
                 await tg.stop()
             tasks.cancel_scope.cancel()
+        if shared is not None:
+            shared.close()
         if own_store:
             feedback.close()
         if own_limiter and hasattr(limiter, "close"):  # the shared limiter holds a database connection
@@ -113,11 +117,23 @@ async def _load(http: HttpChannel) -> None:
         log.error("could not load the index: %s", exc)
 
 
-async def _poll_reload(service, every: float) -> None:
+def _shared_versions(config):
+    """The index versions every replica serves (index/pgversions.py), or None without [database] url."""
+    if not config.database.url:
+        return None
+    from index.pgversions import SharedVersions
+    from index.versions import VersionStore
+
+    return SharedVersions(config.database.url, VersionStore(config.index_dir, keep=config.index.keep_versions))
+
+
+async def _poll_reload(service, every: float, shared=None) -> None:
     last_error = ""
     while True:
         await anyio.sleep(every)
         try:
+            if shared is not None:  # another replica's staff change: download it, then reload below
+                await anyio.to_thread.run_sync(shared.pull, abandon_on_cancel=True)
             if await anyio.to_thread.run_sync(service.reload_if_changed, abandon_on_cancel=True):
                 log.info("switched to a new index version", extra={"version": service.status().get("version")})
             last_error = ""
