@@ -96,3 +96,22 @@ def test_the_command_line_shares_only_the_versions_it_switches_to(pg_url, tmp_pa
     other = SharedVersions(pg_url, VersionStore(tmp_path / "other" / "index"))
     assert other.pull() == first and second not in other.versions.names()
     shared.close(), other.close()
+
+
+@pytest.mark.slow
+def test_a_new_replica_starts_from_the_served_version_instead_of_building(built_config, pg_url, tmp_path,
+                                                                           monkeypatch, capsys):
+    from index.__main__ import main
+    from tests.conftest import make_config
+    from tests.staff_helpers import private_copy, write_config_file
+
+    staff = private_copy(built_config, tmp_path / "staff")
+    published = SharedVersions(pg_url, VersionStore(staff.index_dir))
+    name = published.publish()
+    fresh = make_config(tmp_path / "fresh" / "data", staff.corpus_dir)  # no index of its own yet
+    monkeypatch.setenv("QABOT_CONFIG", str(write_config_file(fresh, tmp_path / "fresh.toml")))
+    monkeypatch.setenv("QABOT_DATABASE_URL", pg_url)
+    assert main(["--quiet", "build", "--if-missing"]) == 0  # what `make run` does first
+    assert "is in place" in capsys.readouterr().out
+    assert VersionStore(fresh.index_dir).current() == name
+    published.close()
