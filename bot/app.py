@@ -17,8 +17,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.channels.http import HttpChannel
 from bot.channels.jsonapi import ApiError, error_response
-from bot.feedback import FeedbackStore, SQLiteFeedbackStore
-from bot.ratelimit import RateLimiter, TokenBucketLimiter
+from bot.feedback import FeedbackStore, open_feedback_store
+from bot.ratelimit import RateLimiter, open_rate_limiter
 
 log = logging.getLogger("bot.app")
 
@@ -56,16 +56,18 @@ def create_app(config, service, *, feedback: FeedbackStore | None = None, limite
         config: the program Config.
         service: the QAService; if it is not loaded yet, it is loaded in the background at start-up
             (/healthz answers meanwhile, /readyz says 503).
-        feedback: the feedback store (default: SQLite at <data_dir>/state/feedback.sqlite, closed at shutdown).
-        limiter: the rate limiter (default: an in-process token bucket with the [server] limits).
+        feedback: the feedback store (default: open_feedback_store(config), closed at shutdown).
+        limiter: the rate limiter (default: open_rate_limiter with the [server] limits: shared when [database] url
+            is set, else a token bucket in this process).
         extra_routes: more routes, mounted after the channels' (e.g. for tests or a deployment's additions).
 
     Returns:
         The Starlette app; app.state holds service, feedback, limiter and http (the HttpChannel).
     """
     own_store = feedback is None
-    feedback = feedback if feedback is not None else SQLiteFeedbackStore.from_config(config)
-    limiter = limiter if limiter is not None else TokenBucketLimiter.from_config(config.server)
+    feedback = feedback if feedback is not None else open_feedback_store(config)
+    own_limiter = limiter is None
+    limiter = limiter if limiter is not None else open_rate_limiter(config, config.server, "server")
     http = HttpChannel(config, service, feedback, limiter)
     from bot.channels import telegram
 
@@ -73,21 +75,27 @@ def create_app(config, service, *, feedback: FeedbackStore | None = None, limite
     routes = [*http.routes(), *channel_routes(config, service, feedback=feedback, limiter=limiter),
               *(tg.routes() if tg else []), *extra_routes]
 
+    shared = _shared_versions(config)
+
     @asynccontextmanager
     async def lifespan(app: Starlette):
         async with anyio.create_task_group() as tasks:
             if not service.ready:
                 tasks.start_soon(_load, http)
             if config.server.reload_poll_sec > 0:
-                tasks.start_soon(_poll_reload, service, config.server.reload_poll_sec)
+                tasks.start_soon(_poll_reload, service, config.server.reload_poll_sec, shared)
             if tg is not None:
                 await tg.try_start()  # polling, or the webhook; a failure is logged and the web keeps serving
             yield
             if tg is not None:
                 await tg.stop()
             tasks.cancel_scope.cancel()
+        if shared is not None:
+            shared.close()
         if own_store:
             feedback.close()
+        if own_limiter and hasattr(limiter, "close"):  # the shared limiter holds a database connection
+            limiter.close()
 
     origins = list(config.server.allowed_origins)
     app = Starlette(
@@ -109,11 +117,23 @@ async def _load(http: HttpChannel) -> None:
         log.error("could not load the index: %s", exc)
 
 
-async def _poll_reload(service, every: float) -> None:
+def _shared_versions(config):
+    """The index versions every replica serves (index/pgversions.py), or None without [database] url."""
+    if not config.database.url:
+        return None
+    from index.pgversions import SharedVersions
+    from index.versions import VersionStore
+
+    return SharedVersions(config.database.url, VersionStore(config.index_dir, keep=config.index.keep_versions))
+
+
+async def _poll_reload(service, every: float, shared=None) -> None:
     last_error = ""
     while True:
         await anyio.sleep(every)
         try:
+            if shared is not None:  # another replica's staff change: download it, then reload below
+                await anyio.to_thread.run_sync(shared.pull, abandon_on_cancel=True)
             if await anyio.to_thread.run_sync(service.reload_if_changed, abandon_on_cancel=True):
                 log.info("switched to a new index version", extra={"version": service.status().get("version")})
             last_error = ""

@@ -87,6 +87,8 @@ class Claim(Generic[T]):
 class OnceCache(Generic[T]):
     """Runs the work for a key once; concurrent and later claims of the key (retries) share that one result.
 
+    This replica's memory; PgOnceCache (bot/pgdedup.py) shares the claims across replicas.
+
     Entries live `ttl_sec` after the first claim, so a retry within that window never runs the work again
     (past `max_entries` the oldest keys are forgotten first). One event loop only.
     """
@@ -100,8 +102,10 @@ class OnceCache(Generic[T]):
         """
         self._entries = TTLMap[Claim[T]](ttl_sec, max_entries, clock=clock)
 
-    def claim(self, key, work: Callable[[], Awaitable[T]]) -> Claim[T]:
+    async def claim(self, key, work: Callable[[], Awaitable[T]]) -> Claim[T]:
         """Start `work` for `key`, or join the run already started for it.
+
+        A coroutine, as the shared cache (bot/pgdedup.py) asks its database; this one answers at once.
 
         Args:
             key: what identifies a request and its retries (e.g. WeChat's MsgId).
@@ -137,3 +141,24 @@ async def wait_result(task: asyncio.Task, timeout: float) -> tuple[bool, Any]:
         if not done:
             return False, None
     return True, task.result()
+
+
+def open_once_cache(config, scope: str, ttl_sec: float = 300.0):
+    """The retry memory the settings choose: shared in PostgreSQL when [database] url is set, else in process.
+
+    Args:
+        config: the program Config.
+        scope: the channel whose message ids it keys ("wechat", "wecom").
+        ttl_sec: how long a result answers retries.
+
+    Returns:
+        A PgOnceCache or an OnceCache (text results).
+
+    Raises:
+        DatabaseError: the database is set but cannot be reached.
+    """
+    if not config.database.url:
+        return OnceCache(ttl_sec)
+    from bot.pgdedup import PgOnceCache
+
+    return PgOnceCache(config.database.url, scope, ttl_sec)

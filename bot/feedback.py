@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import sqlite3
 import threading
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Protocol
 
 RATINGS = ("up", "down")
+log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
@@ -46,7 +48,7 @@ def log_fields(answer) -> dict:
 
 
 class FeedbackStore(Protocol):
-    """What channels need to record questions and ratings; a shared database can stand behind it later."""
+    """What channels need to record questions and ratings: SQLite here, PostgreSQL in bot/pgfeedback.py."""
 
     def log_question(self, question: str, answered: bool, kind: str, answer_id: str, channel: str = "", *,
                      cited: str = "", quote: str = "", user: str = "") -> None:
@@ -261,3 +263,25 @@ class SQLiteFeedbackStore:
             cur = self._db.execute(sql, args)
             names = [d[0] for d in cur.description]
             return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def open_feedback_store(config) -> FeedbackStore:
+    """The store the settings choose: PostgreSQL when [database] url is set, else SQLite under data_dir.
+
+    Args:
+        config: the program Config.
+
+    Returns:
+        The open store (the caller closes it).
+
+    Raises:
+        DatabaseError: the database is set but cannot be reached.
+    """
+    url = config.database.url
+    if not url:
+        return SQLiteFeedbackStore.from_config(config)
+    from bot.pgfeedback import PgFeedbackStore
+    from index.db import mask_url
+
+    log.info("question log and feedback in PostgreSQL at %s", mask_url(url))
+    return PgFeedbackStore(url)

@@ -22,7 +22,7 @@ class Decision:
 
 
 class RateLimiter(Protocol):
-    """What a channel needs from a rate limiter; a shared store (e.g. Redis) can stand behind it later."""
+    """What a channel needs from a rate limiter: in process here, shared in PostgreSQL in bot/pgratelimit.py."""
 
     def check(self, key: str) -> Decision:
         """Take one token for `key` if there is one.
@@ -112,3 +112,24 @@ class TokenBucketLimiter:
         if excess > 0:
             for k in list(itertools.islice(self._buckets, excess)):
                 del self._buckets[k]
+
+
+def open_rate_limiter(config, section, scope: str) -> RateLimiter:
+    """The limiter the settings choose: shared in PostgreSQL when [database] url is set, else in process.
+
+    Args:
+        config: the program Config.
+        section: the config section with rate_capacity and rate_refill_per_sec (config.server, config.telegram).
+        scope: the limit's name in the shared table ("server", "telegram").
+
+    Returns:
+        The limiter.
+
+    Raises:
+        DatabaseError: the database is set but cannot be reached.
+    """
+    if not config.database.url:
+        return TokenBucketLimiter.from_config(section)
+    from bot.pgratelimit import PgRateLimiter
+
+    return PgRateLimiter(config.database.url, section.rate_capacity, section.rate_refill_per_sec, scope=scope)

@@ -86,7 +86,7 @@ def main(config, host: str | None = None, port: int | None = None) -> int:
         QABotError: the index cannot be loaded (IndexMissing, ...), or the address cannot be bound.
     """
     from bot.app import create_app
-    from bot.feedback import SQLiteFeedbackStore
+    from bot.feedback import open_feedback_store
     from bot.service import QAService
 
     host = host or config.server.host
@@ -100,7 +100,7 @@ def main(config, host: str | None = None, port: int | None = None) -> int:
         status = service.status()
         print(f"资料库已就绪：版本 {status['version']}，{status['documents']} 份文档，{status['passages']} 段，"
               f"用时 {time.monotonic() - started:.1f} 秒", flush=True)
-        feedback = SQLiteFeedbackStore.from_config(config)
+        feedback = open_feedback_store(config)
         app = create_app(config, service, feedback=feedback)
         server = make_server(app, sock, access_log=False)
         url = address(sock)

@@ -66,7 +66,26 @@ def main(argv: list[str] | None = None) -> int:
         The exit status (0 ok, 2 a clear error).
     """
     args = build_parser().parse_args(argv)
-    return cli.run(lambda: args.func(args, load_config(args.config)))
+    return cli.run(lambda: _shared(args, load_config(args.config)))
+
+
+def _shared(args, config) -> int:
+    """Run a command; with [database] url, on the version all replicas serve, and share the version it makes."""
+    if not config.database.url:
+        return args.func(args, config)
+    from index.pgversions import SharedVersions
+    from index.versions import VersionStore
+
+    shared = SharedVersions(config.database.url, VersionStore(config.index_dir, keep=config.index.keep_versions))
+    try:
+        shared.pull()  # a change must start from what the replicas serve, not from an older local version
+        before = shared.versions.current()
+        status = args.func(args, config)
+        if shared.versions.current() != before:  # only a command that switched versions shares one
+            print(f"shared with every replica: {shared.publish()}")
+        return status
+    finally:
+        shared.close()
 
 
 if __name__ == "__main__":

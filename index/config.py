@@ -52,6 +52,7 @@ class SearchConfig:
     mode: str = "hybrid"
 
 
+DATABASE_SCHEMES = ("postgresql://", "postgres://")  # [database] url: the shared backend (docs/deploy.md)
 ENGINES = ("auto", "rules", "reader")  # [answer] engine: which decides and quotes
 
 
@@ -128,6 +129,12 @@ class FeedbackConfig:
 
 
 @dataclass(frozen=True)
+class DatabaseConfig:
+    # May hold a password: kept out of repr so a logged Config never shows it (log db.mask_url(url) instead).
+    url: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole program's settings. `root` is the folder relative paths are resolved against."""
 
@@ -143,6 +150,7 @@ class Config:
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     wechat: WechatConfig = field(default_factory=WechatConfig)
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
 
     @property
     def corpus_dir(self) -> Path:
@@ -251,4 +259,9 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
     if sections["feedback"].retention_days < 0:
         raise ConfigError(f"{cfg_path}: [feedback] retention_days must be 0 (keep forever) or more days, "
                           f"not {sections['feedback'].retention_days}")
+    url = sections["database"].url
+    if url and not url.startswith(DATABASE_SCHEMES):
+        # The message names the scheme only: the rest of the URL may hold a password.
+        raise ConfigError(f"{cfg_path}: [database] url must start with {' or '.join(DATABASE_SCHEMES)}, "
+                          f"not {url.split(':', 1)[0]!r}", hint="set QABOT_DATABASE_URL=postgresql://user@host/db")
     return Config(root=cfg_path.resolve().parent, **sections)

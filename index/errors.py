@@ -25,6 +25,10 @@ class DependencyMissing(QABotError):
     """An optional heavy dependency is not installed."""
 
 
+class DatabaseError(QABotError):
+    """The shared database ([database] url) cannot be reached, refuses the login, or lacks pgvector."""
+
+
 class IndexMissing(QABotError):
     """No built index exists where config points."""
 

@@ -1,4 +1,4 @@
-"""The VectorStore contract and two exact inner-product backends: FAISS (the default) and NumPy (the reference)."""
+"""The VectorStore contract, its exact backends FAISS (the default) and NumPy (the reference); pgvector in pgstore."""
 from __future__ import annotations
 
 import io
@@ -26,6 +26,7 @@ class VectorStore(ABC):
     """
 
     kind: ClassVar[str]
+    needs_database: ClassVar[bool] = False  # True: open and load take the [database] url
 
     def __init__(self, dim: int) -> None:
         if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
@@ -106,14 +107,26 @@ class VectorStore(ABC):
                                                     "count": len(self), "files": files})
 
     @classmethod
-    def load(cls, folder: str | os.PathLike) -> "VectorStore":
-        """Args: folder: where save() wrote. Returns: the store. Raises: IndexMissing, IndexCorrupt."""
+    def load(cls, folder: str | os.PathLike, database_url: str = "") -> "VectorStore":
+        """Read a saved store.
+
+        Args:
+            folder: where save() wrote.
+            database_url: the PostgreSQL URL, for backends that keep their vectors there (ignored by the others).
+
+        Returns:
+            The store.
+
+        Raises:
+            IndexMissing, IndexCorrupt; DatabaseError for a database backend.
+        """
         folder = Path(folder)
         meta = _read_meta(folder)
         if meta.get("kind") != cls.kind:
             raise IndexCorrupt(f"{folder / META_FILE}: holds a {meta.get('kind')!r} store, not {cls.kind!r}",
                                hint=REBUILD_HINT)
-        store = cls._load(folder, int(meta["dim"]))
+        extra = {"database_url": database_url} if cls.needs_database else {}
+        store = cls._load(folder, int(meta["dim"]), **extra)
         if len(store) != meta["count"]:
             raise IndexCorrupt(f"{folder}: {len(store)} vectors stored, {meta['count']} expected", hint=REBUILD_HINT)
         return store
@@ -279,22 +292,55 @@ class FaissStore(VectorStore):
         return cls(dim, _index=index)
 
 
-_BACKENDS: dict[str, type[VectorStore]] = {"faiss": FaissStore, "numpy": NumpyStore}
+_BACKENDS = ("faiss", "numpy", "pgvector")
 
 
-def open_store(kind: str, dim: int) -> VectorStore:
-    """Args: kind: "faiss" or "numpy"; dim: vector length. Returns: an empty store. Raises: ConfigError."""
-    if kind not in _BACKENDS:
+def _backend(kind: str) -> type[VectorStore] | None:
+    if kind == "pgvector":
+        from index.pgstore import PgVectorStore  # psycopg is imported only when a database is used
+
+        return PgVectorStore
+    return {"faiss": FaissStore, "numpy": NumpyStore}.get(kind)
+
+
+def open_store(kind: str, dim: int, database_url: str = "") -> VectorStore:
+    """Open an empty store.
+
+    Args:
+        kind: "faiss", "numpy" or "pgvector".
+        dim: vector length.
+        database_url: the PostgreSQL URL pgvector needs (ignored by the others).
+
+    Returns:
+        The store.
+
+    Raises:
+        ConfigError: unknown kind, or pgvector without a URL. DatabaseError: the database cannot be used.
+    """
+    cls = _backend(kind)
+    if cls is None:
         raise ConfigError(f"unknown vector store {kind!r}", hint=f"use one of: {', '.join(_BACKENDS)}")
-    return _BACKENDS[kind](dim)
+    return cls(dim, database_url) if cls.needs_database else cls(dim)
 
 
-def load_store(folder: str | os.PathLike) -> VectorStore:
-    """Args: folder: where a store was saved. Returns: it, whichever backend wrote it. Raises: IndexMissing, IndexCorrupt."""
+def load_store(folder: str | os.PathLike, database_url: str = "") -> VectorStore:
+    """Read a saved store, whichever backend wrote it.
+
+    Args:
+        folder: where a store was saved.
+        database_url: the PostgreSQL URL, when the folder names a pgvector snapshot.
+
+    Returns:
+        The store.
+
+    Raises:
+        IndexMissing, IndexCorrupt; DatabaseError for a pgvector store.
+    """
     kind = _read_meta(Path(folder)).get("kind")
-    if kind not in _BACKENDS:
+    cls = _backend(kind) if isinstance(kind, str) else None
+    if cls is None:
         raise IndexCorrupt(f"{Path(folder) / META_FILE}: unknown store kind {kind!r}", hint=REBUILD_HINT)
-    return _BACKENDS[kind].load(folder)
+    return cls.load(folder, database_url)
 
 
 def _read_meta(folder: Path) -> dict:

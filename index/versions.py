@@ -144,6 +144,34 @@ class VersionStore:
             self._prune(name)
         return name
 
+    def adopt(self, staging: Path, name: str) -> None:
+        """Keep a version made elsewhere (by another replica) under its own name, and serve it.
+
+        Args:
+            staging: a folder from begin() holding every file of the version, manifest.json included.
+            name: the version's name where it was made.
+
+        Raises:
+            IndexCorrupt: the name is not a version name, or the folder has no manifest.
+        """
+        staging = Path(staging)
+        if not self._staging.holds(staging):
+            raise ValueError(f"{staging} is not a staging folder begun by this VersionStore")
+        if not _NAME.match(name) or not (staging / MANIFEST).is_file():
+            raise IndexCorrupt(f"a shared index version {name[:40]!r} is incomplete or misnamed", hint=_HINT)
+        fsio.fsync_tree(staging)
+        with self._locked():
+            self.versions_dir.mkdir(parents=True, exist_ok=True)
+            if (self.versions_dir / name).is_dir():  # another process of this replica adopted it meanwhile
+                self._staging.abort(staging)
+            else:
+                os.rename(staging, self.versions_dir / name)
+                fsio.fsync_dir(self.versions_dir)
+                fsio.fsync_dir(self.staging_dir)
+                self._staging.release(staging)
+            self._switch(name)
+            self._prune(name)
+
     def abort(self, staging: Path) -> None:
         """Args: staging: a folder from begin() whose build failed; it is removed."""
         self._staging.abort(Path(staging))

@@ -10,6 +10,7 @@ import pytest
 from index.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
+pytest_plugins = ["tests.pg"]  # pg_server, pg_url: a real PostgreSQL with pgvector
 
 
 def make_config(data_dir: Path, corpus_dir: Path | None = None, **sections):

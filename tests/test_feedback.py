@@ -1,21 +1,39 @@
-"""SQLite feedback store and question log: records, reads back, survives reopening, thread-safe."""
+"""One suite for every FeedbackStore (SQLite, PostgreSQL): records, reads back, survives reopening, thread-safe."""
 from __future__ import annotations
 
+import dataclasses
+import logging
 import sqlite3
 import threading
 from pathlib import Path
 
 import pytest
 
-from bot.feedback import SQLiteFeedbackStore
+from bot.feedback import SQLiteFeedbackStore, open_feedback_store
+from bot.pgfeedback import PgFeedbackStore
 from tests.conftest import make_config
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def reopen(request, tmp_path):
+    """Opens a new store onto the same storage each call (a restart, or another replica for PostgreSQL)."""
+    if request.param == "sqlite":
+        def make():
+            return SQLiteFeedbackStore(tmp_path / "state" / "feedback.sqlite")
+    else:
+        url = request.getfixturevalue("pg_url")
+
+        def make():
+            return PgFeedbackStore(url)
+    opened = []
+    yield lambda: opened.append(make()) or opened[-1]
+    for s in opened:
+        s.close()
+
+
 @pytest.fixture
-def store(tmp_path):
-    s = SQLiteFeedbackStore(tmp_path / "state" / "feedback.sqlite")
-    yield s
-    s.close()
+def store(reopen):
+    return reopen()
 
 
 def test_questions_are_logged_with_their_outcome(store):
@@ -52,15 +70,28 @@ def test_an_invalid_rating_is_refused_and_not_stored(store):
     assert store.feedback() == []
 
 
-def test_data_survives_reopening_and_is_readable_by_plain_sqlite(tmp_path):
+def test_data_survives_reopening(reopen):
+    first = reopen()
+    first.log_question("问题", True, "answer", "a1")
+    first.record_feedback("a1", "up", "问题")
+    first.close()
+    again = reopen()
+    assert again.knows_answer("a1")
+    assert [(r["answer_id"], r["rating"], r["question"]) for r in again.feedback()] == [("a1", "up", "问题")]
+
+
+def test_a_nul_character_does_not_lose_the_record(store):
+    store.log_question("a\x00b", False, "refusal", "a1")
+    # SQLite keeps the NUL; PostgreSQL text cannot, so it becomes U+FFFD
+    assert store.questions()[0]["question"].replace("\x00", "\ufffd") == "a\ufffdb"
+
+
+def test_the_sqlite_file_is_readable_by_plain_sqlite(tmp_path):
     path = tmp_path / "fb.sqlite"
     first = SQLiteFeedbackStore(path)
     first.log_question("问题", True, "answer", "a1")
     first.record_feedback("a1", "up", "问题")
     first.close()
-    again = SQLiteFeedbackStore(path)
-    assert again.knows_answer("a1")
-    again.close()
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT answer_id, rating, question FROM feedback").fetchall() == [("a1", "up", "问题")]
 
@@ -88,3 +119,30 @@ def test_writes_from_many_threads_are_all_kept(store):
         t.join()
     assert len(store.questions(limit=1000)) == 400
     assert len(store.feedback()) == 400
+
+
+def test_two_replicas_share_one_postgresql_log(pg_url):
+    first, second = PgFeedbackStore(pg_url), PgFeedbackStore(pg_url)
+    try:
+        first.log_question("q", True, "answer", "a1", "http")
+        assert second.knows_answer("a1")  # a rating may reach another replica than the answer came from
+        second.record_feedback("a1", "down", "q", "http")
+        assert [r["rating"] for r in first.feedback("a1")] == ["down"]
+    finally:
+        first.close()
+        second.close()
+
+
+def test_the_setting_chooses_the_backend_and_logs_the_url_masked(tmp_path, pg_url, caplog):
+    config = make_config(tmp_path / "data")
+    plain = open_feedback_store(config)
+    plain.close()
+    assert isinstance(plain, SQLiteFeedbackStore)
+    secret = pg_url.replace("postgres:@", "postgres:s3cret@", 1)  # the test server trusts local logins
+    assert secret != pg_url
+    with caplog.at_level(logging.INFO, logger="bot.feedback"):
+        shared = open_feedback_store(dataclasses.replace(config, database=dataclasses.replace(config.database,
+                                                                                                url=secret)))
+    shared.close()
+    assert isinstance(shared, PgFeedbackStore)
+    assert "postgres:***@" in caplog.text and "s3cret" not in caplog.text

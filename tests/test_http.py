@@ -217,6 +217,24 @@ def test_an_unexpected_failure_is_a_json_500_without_details(built_config, servi
     store.close()
 
 
+def test_two_replicas_sharing_the_database_share_budgets_and_the_question_log(built_config, service, pg_url):
+    from bot.pgfeedback import PgFeedbackStore
+
+    config = with_server(built_config, rate_capacity=3, rate_refill_per_sec=0.001)
+    config = config.replace(database=dataclasses.replace(config.database, url=pg_url))
+    with LiveServer(create_app(config, service)) as a, LiveServer(create_app(config, service)) as b:
+        with httpx.Client(timeout=60) as c:
+            asked = [c.post(f"{url}/api/ask", json={"question": QUESTION}) for url in (a.url, b.url, a.url)]
+            assert [r.status_code for r in asked] == [200, 200, 200]
+            assert_json_error(c.post(f"{b.url}/api/ask", json={"question": QUESTION}), 429, "rate_limited")
+            # the answer came from replica a; the citizen's rating reaches replica b
+            rated = c.post(f"{b.url}/api/feedback", json={"answer_id": asked[0].json()["answer_id"], "rating": "up"})
+            assert rated.status_code == 200
+    log = PgFeedbackStore(pg_url)
+    assert len(log.questions()) == 3 and [r["rating"] for r in log.feedback()] == ["up"]
+    log.close()
+
+
 # --- limits ----------------------------------------------------------------------------------------------------
 def test_too_many_questions_from_one_client_get_429_others_are_served(built_config, service, tmp_path):
     limiter = TokenBucketLimiter(2, 0.001)

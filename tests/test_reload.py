@@ -1,6 +1,7 @@
 """Hot reload on the real server: CLI changes are served without restart, never from a half-switched index."""
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import time
@@ -61,3 +62,31 @@ def test_questions_during_updates_never_fail_nor_see_a_half_switched_index(serve
     assert len(out["versions"]) == 5
     served_versions = [v for v in out["answers_by_version"] if v in out["versions"]]
     assert len(served_versions) >= 3, out["answers_by_version"]  # answers really came from several versions
+
+
+def test_a_document_added_through_one_replica_is_answered_by_another(built_config, encoder, pg_url, tmp_path):
+    staff = private_copy(built_config, tmp_path / "staff")  # the replica where staff run the command line
+    other = private_copy(built_config, tmp_path / "other")  # a replica serving citizens, with its own data folder
+    other = other.replace(database=dataclasses.replace(other.database, url=pg_url))
+    service = QAService(other, encoder=encoder)
+    service.load()
+    src = tmp_path / "new.txt"
+    src.write_text(NEW_DOC, encoding="utf-8")
+    with LiveServer(create_app(other, service, limiter=TokenBucketLimiter(10**9, 10**9))) as server, \
+            httpx.Client(base_url=server.url, timeout=120) as c:
+        before = c.get("/readyz").json()["version"]
+        assert not c.post("/api/ask", json={"question": NEW_QUESTION}).json()["answered"]
+        done = subprocess.run([sys.executable, "-m", "index", "--quiet", "add", str(src)], cwd=ROOT,
+                              env=cli_env(write_config_file(staff, tmp_path / "config.toml"),
+                                          QABOT_DATABASE_URL=pg_url),
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        assert "shared with every replica" in done.stdout
+        committed = time.monotonic()
+        # the replica polls the database every [server] reload_poll_sec; the bound only stops a broken sync hanging
+        while (answer := c.post("/api/ask", json={"question": NEW_QUESTION}).json())["index_version"] == before:
+            assert time.monotonic() - committed < 60, "the other replica never served the new version"
+            time.sleep(0.05)
+        print(f"new version served by the other replica {time.monotonic() - committed:.2f} s after the command")
+        assert answer["answered"] and NEW_FACT in answer["answer"], answer
+        assert c.get("/readyz").json()["documents"] == 2

@@ -120,6 +120,25 @@ def test_an_answer_missing_every_deadline_is_kept_for_the_next_message(service):
 
 
 @pytest.mark.slow
+def test_two_replicas_sharing_the_database_answer_a_message_and_its_retries_once(service, pg_url):
+    from bot.pgdedup import PgOnceCache
+
+    replicas = [Dialog(service, None, "wechat", deadline_sec=30, timeout_sec=30,
+                       jobs=PgOnceCache(pg_url, "wechat", poll_sec=0.02)) for _ in range(2)]
+    msg = render.parse_inbound(WeChatSender("http://x/wechat", TOKEN).text(QUESTION, msg_id=9101))
+
+    async def scenario():  # WeChat's first try reaches one replica, its retries the other, all at once
+        return await asyncio.gather(replicas[0].reply_for(msg), replicas[1].reply_for(msg),
+                                    replicas[1].reply_for(msg))
+
+    replies = asyncio.run(scenario())
+    assert replies[0] == replies[1] == replies[2] and "92%" in replies[0]
+    assert replicas[0].asked + replicas[1].asked == 1
+    for dialog in replicas:
+        dialog.jobs.close()
+
+
+@pytest.mark.slow
 def test_more_pages_and_source_follow_the_users_last_answer(service):
     dialog = Dialog(service, None, "wechat", deadline_sec=30, timeout_sec=30)
     s = WeChatSender("http://x/wechat", TOKEN)

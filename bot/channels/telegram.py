@@ -58,7 +58,7 @@ def build_application(config: Config, service, feedback=None, token: str | None 
     ext = require("telegram.ext", "python-telegram-bot")
     from telegram.ext import filters
 
-    from bot.ratelimit import TokenBucketLimiter
+    from bot.ratelimit import open_rate_limiter
 
     token = token or os.environ.get(ENV_TOKEN, "")
     if not token:
@@ -68,7 +68,7 @@ def build_application(config: Config, service, feedback=None, token: str | None 
     if not any(isinstance(f, _Redact) and f.token == token for f in httpx_log.filters):
         httpx_log.addFilter(_Redact(token))
     httpx_log.setLevel(max(httpx_log.level, logging.WARNING))
-    handlers = Handlers(service, feedback, limiter or TokenBucketLimiter.from_config(config.telegram))
+    handlers = Handlers(service, feedback, limiter or open_rate_limiter(config, config.telegram, "telegram"))
     app = (ext.ApplicationBuilder().token(token).base_url(base_url).concurrent_updates(8)
            .get_updates_read_timeout(40).build())
     message = filters.UpdateType.MESSAGE
@@ -89,14 +89,14 @@ def run_polling(config: Config, service, feedback=None) -> int:
     Args:
         config: settings.
         service: a loaded QAService.
-        feedback: a FeedbackStore (default the SQLite store under data_dir).
+        feedback: a FeedbackStore (default the one the settings choose: open_feedback_store).
 
     Returns:
         The exit status.
     """
     if feedback is None:
-        from bot.feedback import SQLiteFeedbackStore
-        feedback = SQLiteFeedbackStore.from_config(config)
+        from bot.feedback import open_feedback_store
+        feedback = open_feedback_store(config)
     from telegram.error import InvalidToken, NetworkError
 
     app = build_application(config, service, feedback)

@@ -37,15 +37,17 @@ class Dialog:
         channel: "wechat" or "wecom" (recorded with each question).
         deadline_sec: when a passive reply must leave at the latest.
         timeout_sec: how long WeChat waits for a reply before it retries.
+        jobs: the retry memory (default an OnceCache in this process; a PgOnceCache shares it across replicas).
     """
 
-    def __init__(self, service, feedback, channel: str, deadline_sec: float, timeout_sec: float) -> None:
+    def __init__(self, service, feedback, channel: str, deadline_sec: float, timeout_sec: float,
+                 jobs=None) -> None:
         self.service = service
         self.feedback = feedback
         self.channel = channel
         self.deadline_sec = deadline_sec
         self.timeout_sec = timeout_sec
-        self.jobs: OnceCache[str] = OnceCache(ttl_sec=300)
+        self.jobs = jobs if jobs is not None else OnceCache[str](ttl_sec=300)
         self.last: TTLMap = TTLMap(STATE_TTL_SEC)      # user -> their last Answer (for "原文")
         self.pages: TTLMap = TTLMap(STATE_TTL_SEC)     # user -> pages not yet sent (for "更多")
         self.pending: TTLMap = TTLMap(STATE_TTL_SEC)   # user -> task of an answer that missed its deadline
@@ -62,7 +64,7 @@ class Dialog:
             The text to send; "" to answer "success" (nothing to say); None to send nothing, so WeChat retries.
         """
         arrived = time.monotonic() if arrived is None else arrived
-        claim = self.jobs.claim(msg.dedup_key, lambda: self._work(msg))
+        claim = await self.jobs.claim(msg.dedup_key, lambda: self._work(msg))
         done, text = await wait_result(claim.task, arrived + self.deadline_sec - time.monotonic())
         if done:
             return text

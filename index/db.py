@@ -1,0 +1,143 @@
+"""PostgreSQL connections for the shared backends: lazy psycopg, pgvector types, URLs masked for logs."""
+from __future__ import annotations
+
+import re
+import threading
+from contextlib import contextmanager
+from typing import Iterator
+from urllib.parse import unquote, urlsplit
+
+from index.errors import DatabaseError, require
+
+INSTALL_HINT = "run `make setup`, or `.venv/bin/pip install -r requirements.txt` (psycopg[binary], pgvector)"
+_PASSWORD_IN_QUERY = re.compile(r"(?i)(\bpassword=)[^&\s]*")
+
+
+def mask_url(url: str) -> str:
+    """A database URL fit for logs and error messages.
+
+    Args:
+        url: e.g. postgresql://user:secret@host:5432/db?sslmode=require.
+
+    Returns:
+        The URL with any password (in the user part or a password= parameter) replaced by ***.
+    """
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:
+        return "<unparsable database URL>"
+    if "@" in netloc:
+        user, host = netloc.rsplit("@", 1)
+        if ":" in user:
+            url = url.replace(f"//{netloc}", f"//{user.split(':', 1)[0]}:***@{host}", 1)
+    return _PASSWORD_IN_QUERY.sub(r"\1***", url)
+
+
+def _scrub(text: str, url: str) -> str:
+    """An error message with the URL's password removed, whatever the driver quoted."""
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        password = None
+    text = _PASSWORD_IN_QUERY.sub(r"\1***", text)
+    for form in {password, unquote(password)} if password else ():
+        text = text.replace(form, "***")
+    return text
+
+
+def connect(url: str, *, vectors: bool = False):
+    """Open one autocommit connection.
+
+    Args:
+        url: a postgresql:// URL (libpq's syntax, e.g. ?host=/run/postgresql&options=-csearch_path%3Dqa).
+        vectors: also create the pgvector extension if missing and register its type (numpy arrays in and out).
+
+    Returns:
+        A psycopg Connection.
+
+    Raises:
+        DependencyMissing: psycopg (or pgvector, with vectors) is not installed.
+        DatabaseError: the server cannot be reached, refuses the login, or lacks pgvector.
+    """
+    psycopg = require("psycopg", "psycopg[binary]")
+    try:
+        conn = psycopg.connect(url, autocommit=True)
+    except psycopg.Error as exc:
+        raise DatabaseError(f"cannot connect to {mask_url(url)}: {_scrub(str(exc).strip(), url)}",
+                            hint="check [database] url / QABOT_DATABASE_URL and that the server runs") from None
+    if vectors:
+        try:
+            _enable_vectors(conn)
+        except Exception:
+            conn.close()
+            raise
+    return conn
+
+
+def _enable_vectors(conn) -> None:
+    pg_psycopg = require("pgvector.psycopg", "pgvector")
+    psycopg = require("psycopg", "psycopg[binary]")
+    # Creating an extension needs rights an application role often lacks: only try when it is missing.
+    have = conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'vector'").fetchone()
+    try:
+        if not have:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+        pg_psycopg.register_vector(conn)
+    except psycopg.Error as exc:
+        raise DatabaseError(f"the pgvector extension is not available: {str(exc).strip()}",
+                            hint="install pgvector on the server and run `CREATE EXTENSION vector` as its owner") \
+            from None
+
+
+class Database:
+    """One shared connection behind a lock, reopened after the server dropped it; thread-safe.
+
+    Small statements from many threads (question log, feedback, retry claims, rate budgets) are short, so one
+    connection per process serves them; a broken connection is replaced on the next call.
+    """
+
+    def __init__(self, url: str) -> None:
+        """Args:
+            url: a postgresql:// URL; connecting happens on first use.
+        """
+        self.url = url
+        self._lock = threading.Lock()
+        self._conn = None
+
+    def __repr__(self) -> str:
+        return f"Database({mask_url(self.url)!r})"
+
+    @contextmanager
+    def cursor(self, transaction: bool = False) -> Iterator:
+        """Borrow the connection's cursor, alone.
+
+        Args:
+            transaction: run the block in one transaction (committed at its end, rolled back on an error).
+
+        Yields:
+            A psycopg cursor.
+
+        Raises:
+            DatabaseError: the server cannot be reached or the statement failed for a database reason.
+        """
+        psycopg = require("psycopg", "psycopg[binary]")
+        with self._lock:
+            if self._conn is None or self._conn.closed or self._conn.broken:
+                self._conn = connect(self.url)
+            try:
+                if transaction:
+                    with self._conn.transaction(), self._conn.cursor() as cur:
+                        yield cur
+                else:
+                    with self._conn.cursor() as cur:
+                        yield cur
+            except psycopg.OperationalError as exc:
+                raise DatabaseError(f"database {mask_url(self.url)}: {_scrub(str(exc).strip(), self.url)}",
+                                    hint="check that the server runs; the next call reconnects") from None
+
+    def close(self) -> None:
+        """Close the connection (a later call opens a new one)."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None

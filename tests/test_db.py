@@ -1,0 +1,86 @@
+"""The database setting and connections: masked URLs, typed errors, reconnecting after the server dropped us."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index.config import load_config
+from index.db import Database, connect, mask_url
+from index.errors import ConfigError, DatabaseError
+
+
+@pytest.mark.parametrize("url, masked", [
+    ("postgresql://qa:s3cret@db.example:5432/qabot", "postgresql://qa:***@db.example:5432/qabot"),
+    ("postgresql://qa@db.example/qabot?sslmode=require", "postgresql://qa@db.example/qabot?sslmode=require"),
+    ("postgresql://db.example/qabot?user=qa&password=s3cret", "postgresql://db.example/qabot?user=qa&password=***"),
+    ("postgresql://qa:p%40ss@[::1]:5432/qabot", "postgresql://qa:***@[::1]:5432/qabot"),
+    ("postgresql:///qabot?host=/run/postgresql", "postgresql:///qabot?host=/run/postgresql"),
+])
+def test_mask_url_hides_only_the_password(url, masked):
+    assert mask_url(url) == masked
+
+
+def test_database_url_is_empty_by_default_and_read_from_the_environment(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text("", encoding="utf-8")
+    assert load_config(path, env={}).database.url == ""
+    url = "postgresql://qa:s3cret@db.example/qabot"
+    config = load_config(path, env={"QABOT_DATABASE_URL": url})
+    assert config.database.url == url
+    assert "s3cret" not in repr(config)  # a logged Config never shows the password
+
+
+def test_database_url_from_the_file_and_a_wrong_scheme_named_without_the_password(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[database]\nurl = "postgresql://qa@db.example/qabot"\n', encoding="utf-8")
+    assert load_config(path, env={}).database.url == "postgresql://qa@db.example/qabot"
+    with pytest.raises(ConfigError) as err:
+        load_config(path, env={"QABOT_DATABASE_URL": "mysql://qa:s3cret@db.example/qabot"})
+    assert "[database] url" in str(err.value) and "'mysql'" in str(err.value) and "s3cret" not in str(err.value)
+
+
+def test_an_unreachable_server_is_a_database_error_without_the_password():
+    url = "postgresql://qa:s3cret@127.0.0.1:9/qabot?connect_timeout=2"  # port 9 (discard): nothing listens
+    with pytest.raises(DatabaseError) as err:
+        connect(url)
+    assert "s3cret" not in str(err.value) and "qa:***@127.0.0.1:9" in str(err.value)
+    with pytest.raises(DatabaseError) as err:
+        with Database(url).cursor() as cur:
+            cur.execute("SELECT 1")
+    assert "s3cret" not in str(err.value)
+    assert "s3cret" not in repr(Database(url))
+
+
+def test_numpy_vectors_go_in_and_come_back(pg_url):
+    with connect(pg_url, vectors=True) as conn:
+        v = np.array([0.5, -1.25, 3.0], dtype=np.float32)
+        back = conn.execute("SELECT %s::vector(3), %s <#> %s", (v, v, v)).fetchone()
+    np.testing.assert_array_equal(back[0].to_numpy(), v)
+    assert back[1] == pytest.approx(-float(v @ v))
+
+
+def test_a_dropped_connection_is_replaced_on_the_next_call(pg_url):
+    database = Database(pg_url)
+    with database.cursor() as cur:
+        pid = cur.execute("SELECT pg_backend_pid()").fetchone()[0]
+    with connect(pg_url) as admin:  # the server ends our session, as a restart or failover would
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    with pytest.raises(DatabaseError):
+        with database.cursor() as cur:
+            cur.execute("SELECT 1")
+    with database.cursor() as cur:
+        assert cur.execute("SELECT pg_backend_pid()").fetchone()[0] != pid
+    database.close()
+
+
+def test_a_transaction_is_rolled_back_whole_on_an_error(pg_url):
+    database = Database(pg_url)
+    with database.cursor() as cur:
+        cur.execute("CREATE TABLE t (n int PRIMARY KEY)")
+    with pytest.raises(ZeroDivisionError):
+        with database.cursor(transaction=True) as cur:
+            cur.execute("INSERT INTO t VALUES (1)")
+            raise ZeroDivisionError
+    with database.cursor() as cur:
+        assert cur.execute("SELECT count(*) FROM t").fetchone()[0] == 0
+    database.close()
