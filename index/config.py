@@ -58,7 +58,7 @@ ENGINES = ("auto", "rules", "reader")  # [answer] engine: which decides and quot
 
 @dataclass(frozen=True)
 class AnswerConfig:
-    engine: str = "rules"
+    engine: str = "auto"
     max_chars: int = 150
     max_question_chars: int = 500
     short_answer_score: float = 8.0
