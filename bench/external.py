@@ -68,7 +68,7 @@ def ask_all(config: Config, questions: list[Question], encoder) -> dict:
         t = time.perf_counter()
         ans = service.ask(q.question)
         times.append(time.perf_counter() - t)
-        docs = [h.passage.doc_id for h in seen[-1].hits] if seen else []
+        docs = [h.passage.doc_id for h in seen[0].hits] if seen else []  # the first search: the answering engine's
         quote = ans.quote if ans.answered else ""
         gold = [norm(a) for a in q.answers]
         hit = bool(quote) and any(g in norm(quote) for g in gold)
