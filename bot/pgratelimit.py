@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from bot.ratelimit import Decision
+from bot.ratelimit import Decision, check_limits
 from index.db import Database
 from index.errors import DatabaseError
 
@@ -63,10 +63,7 @@ class PgRateLimiter:
         Raises:
             ValueError: nonsense limits. DatabaseError: the server cannot be reached.
         """
-        if capacity < 1:
-            raise ValueError(f"rate capacity must be at least 1, got {capacity}")
-        if refill_per_sec <= 0:
-            raise ValueError(f"rate refill per second must be positive, got {refill_per_sec}")
+        check_limits(capacity, refill_per_sec)
         self.capacity = float(capacity)
         self.refill_per_sec = float(refill_per_sec)
         self.scope = scope

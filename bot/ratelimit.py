@@ -36,6 +36,22 @@ class RateLimiter(Protocol):
         ...  # pragma: no cover - protocol
 
 
+def check_limits(capacity: float, refill_per_sec: float) -> None:
+    """A bucket's settings, checked alike by every backend.
+
+    Args:
+        capacity: burst size; at least 1.
+        refill_per_sec: steady rate; positive.
+
+    Raises:
+        ValueError: nonsense limits.
+    """
+    if capacity < 1:
+        raise ValueError(f"rate capacity must be at least 1, got {capacity}")
+    if refill_per_sec <= 0:
+        raise ValueError(f"rate refill per second must be positive, got {refill_per_sec}")
+
+
 class TokenBucketLimiter:
     """A token bucket per key, in process memory; thread-safe.
 
@@ -52,10 +68,7 @@ class TokenBucketLimiter:
             max_keys: table size that triggers pruning of full buckets.
             clock: monotonic seconds; injectable so tests can move time.
         """
-        if capacity < 1:
-            raise ValueError(f"rate capacity must be at least 1, got {capacity}")
-        if refill_per_sec <= 0:
-            raise ValueError(f"rate refill per second must be positive, got {refill_per_sec}")
+        check_limits(capacity, refill_per_sec)
         self.capacity = float(capacity)
         self.refill_per_sec = float(refill_per_sec)
         self.max_keys = max_keys
