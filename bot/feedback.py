@@ -280,8 +280,9 @@ def open_feedback_store(config) -> FeedbackStore:
     url = config.database.url
     if not url:
         return SQLiteFeedbackStore.from_config(config)
+    from bot.logkey import log_key
     from bot.pgfeedback import PgFeedbackStore
     from index.db import mask_url
 
     log.info("question log and feedback in PostgreSQL at %s", mask_url(url))
-    return PgFeedbackStore(url)
+    return PgFeedbackStore(url, user_key=log_key(config))

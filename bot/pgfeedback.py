@@ -1,6 +1,9 @@
 """The FeedbackStore contract in PostgreSQL: one question log and one feedback table shared by every replica."""
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 import time
 
 from bot.feedback import RATINGS
@@ -28,7 +31,12 @@ CREATE TABLE IF NOT EXISTS qabot_feedback (
     channel   text NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS qabot_feedback_answer_id ON qabot_feedback (answer_id);
+ALTER TABLE qabot_questions ADD COLUMN IF NOT EXISTS cited text NOT NULL DEFAULT '';
+ALTER TABLE qabot_questions ADD COLUMN IF NOT EXISTS quote text NOT NULL DEFAULT '';
+ALTER TABLE qabot_questions ADD COLUMN IF NOT EXISTS user_hash text NOT NULL DEFAULT '';
 """
+# "user" is a reserved word in PostgreSQL: the column is user_hash, read back under the contract's name.
+_ROW = 'time, question, answered, kind, answer_id, channel, cited, quote, user_hash AS "user"'
 
 
 def _text(value: str | None) -> str | None:
@@ -39,24 +47,35 @@ def _text(value: str | None) -> str | None:
 class PgFeedbackStore:
     """FeedbackStore in PostgreSQL (tables qabot_questions, qabot_feedback in the URL's schema); thread-safe."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, user_key: bytes | None = None) -> None:
         """Args:
-            url: the [database] url; the tables are created if missing.
+            url: the [database] url; the tables are created if missing (older ones gain the new columns).
+            user_key: the key user ids are hashed with (bot/logkey.py); replicas must share it for one person's
+                questions to link up. Default: a random one.
 
         Raises:
             DatabaseError: the server cannot be reached.
         """
+        self._user_key = user_key or secrets.token_bytes(32)
         self.db = Database(url)
         with self.db.cursor(transaction=True) as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
             cur.execute(_SCHEMA)
 
-    def log_question(self, question: str, answered: bool, kind: str, answer_id: str, channel: str = "") -> None:
+    def log_question(self, question: str, answered: bool, kind: str, answer_id: str, channel: str = "", *,
+                     cited: str = "", quote: str = "", user: str = "") -> None:
         """Record one question and how it was answered (see SQLiteFeedbackStore.log_question)."""
         with self.db.cursor() as cur:
-            cur.execute("INSERT INTO qabot_questions (time, question, answered, kind, answer_id, channel) "
-                        "VALUES (%s, %s, %s, %s, %s, %s)",
-                        (time.time(), _text(question), bool(answered), kind, _text(answer_id), _text(channel)))
+            cur.execute("INSERT INTO qabot_questions (time, question, answered, kind, answer_id, channel, cited, "
+                        "quote, user_hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                        (time.time(), _text(question), bool(answered), kind, _text(answer_id), _text(channel),
+                         _text(cited), _text(quote), self.user_hash(user)))
+
+    def user_hash(self, user: str) -> str:
+        """Args: user: a channel's user id. Returns: its HMAC-SHA256 under the install's key, hex ("" for "")."""
+        if not user:
+            return ""
+        return hmac.new(self._user_key, user.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def record_feedback(self, answer_id: str, rating: str, question: str | None = None,
                         channel: str = "") -> None:
@@ -98,10 +117,43 @@ class PgFeedbackStore:
             limit: how many rows at most.
 
         Returns:
-            Dicts with time, question, answered, kind, answer_id, channel.
+            Dicts with time, question, answered, kind, answer_id, channel, cited, quote, user (hashed).
         """
-        return self._read("SELECT time, question, answered, kind, answer_id, channel FROM qabot_questions "
-                          "ORDER BY id DESC LIMIT %s", (limit,))
+        return self._read(f"SELECT {_ROW} FROM qabot_questions ORDER BY id DESC LIMIT %s", (limit,))
+
+    def questions_between(self, since: float, until: float, channels: tuple[str, ...] = ()) -> list[dict]:
+        """Read the question log of a period, oldest first, each row with its ratings (see the SQLite store).
+
+        Args:
+            since: the first moment included (Unix seconds).
+            until: the first moment excluded.
+            channels: only these channels' questions (empty: all).
+
+        Returns:
+            Dicts as questions() gives, plus `down` and `up`: how many ratings of each the answer got.
+        """
+        where, args = "q.time >= %s AND q.time < %s", [since, until]
+        if channels:
+            where, args = where + " AND q.channel = ANY(%s)", args + [list(channels)]
+        cols = ", ".join(f"q.{c.strip()}" for c in _ROW.split(","))
+        return self._read(
+            f"SELECT {cols}, (SELECT count(*) FROM qabot_feedback f WHERE f.answer_id = q.answer_id "
+            "AND f.rating = 'down') AS down, (SELECT count(*) FROM qabot_feedback f WHERE f.answer_id = q.answer_id "
+            f"AND f.rating = 'up') AS up FROM qabot_questions q WHERE {where} ORDER BY q.time, q.id", tuple(args))
+
+    def purge(self, before: float) -> tuple[int, int]:
+        """Delete questions and ratings older than a moment, in one transaction.
+
+        Args:
+            before: Unix seconds; entries logged earlier are deleted.
+
+        Returns:
+            (questions deleted, ratings deleted).
+        """
+        with self.db.cursor(transaction=True) as cur:
+            questions = cur.execute("DELETE FROM qabot_questions WHERE time < %s", (before,)).rowcount
+            ratings = cur.execute("DELETE FROM qabot_feedback WHERE time < %s", (before,)).rowcount
+        return questions, ratings
 
     def close(self) -> None:
         """Close the connection."""

@@ -5,6 +5,7 @@ import dataclasses
 import logging
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,48 @@ def test_feedback_is_recorded_and_read_back_per_answer(store):
     got = store.feedback("a1")
     assert [(r["rating"], r["question"], r["channel"]) for r in got] == [("up", "q", "http"), ("down", None, "")]
     assert len(store.feedback()) == 3
+
+
+def test_the_cited_document_the_quote_and_a_hashed_user_are_logged(store):
+    store.log_question("护照丢了怎么补办？", True, "answer", "a1", "telegram", cited="《某文件》", quote="原文一句。",
+                       user="123456789")
+    store.log_question("还有呢？", False, "refusal", "a2", "telegram", user="123456789")
+    store.log_question("网页提问", False, "refusal", "a3", "http")
+    rows = store.questions()[::-1]
+    assert [(r["cited"], r["quote"]) for r in rows] == [("《某文件》", "原文一句。"), ("", ""), ("", "")]
+    users = [r["user"] for r in rows]
+    assert users[0] == users[1] == store.user_hash("123456789") and len(users[0]) == 64 and users[2] == ""
+    assert "123456789" not in users
+
+
+def test_a_period_of_the_log_comes_with_each_answers_rating_counts(store):
+    store.log_question("q1", True, "answer", "a1", "http")
+    store.log_question("q2", False, "refusal", "a2", "telegram")
+    for rating in ("down", "down", "up"):
+        store.record_feedback("a1", rating)
+    rows = store.questions_between(0, time.time() + 60)
+    assert [(r["question"], r["down"], r["up"], r["answered"]) for r in rows] == [("q1", 2, 1, True),
+                                                                               ("q2", 0, 0, False)]
+    assert [r["question"] for r in store.questions_between(0, time.time() + 60, ("telegram",))] == ["q2"]
+    assert store.questions_between(time.time() + 60, time.time() + 120) == []
+
+
+def _after(moment: float) -> float:
+    while time.time() <= moment:  # the clock's resolution: rows on either side of a cut get distinct times
+        time.sleep(0.001)
+    return time.time()
+
+
+def test_purge_deletes_only_what_was_logged_before_the_cut(store):
+    store.log_question("old", True, "answer", "a1", "http")
+    store.record_feedback("a1", "down")
+    cut = _after(max(store.questions()[0]["time"], store.feedback()[0]["time"]))
+    _after(cut)
+    store.log_question("new", True, "answer", "a2", "http")
+    store.record_feedback("a2", "up")
+    assert store.purge(cut) == (1, 1)
+    assert [r["question"] for r in store.questions()] == ["new"] and len(store.feedback()) == 1
+    assert store.purge(cut) == (0, 0)
 
 
 def test_knows_answer_only_for_logged_answer_ids(store):
