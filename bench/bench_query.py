@@ -21,8 +21,16 @@ from index.config import load_config
 QUESTIONS = ROOT / "tests" / "eval" / "questions.jsonl"
 
 
-def _questions() -> list[str]:
-    return [json.loads(line)["question"] for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+def _questions(new_documents: bool = False) -> list[str]:
+    """Args: new_documents: the questions about the laws and reports of a make eval workspace (its dev sets) rather
+    than the seed article's. Returns: the questions."""
+    files = [QUESTIONS]
+    if new_documents:
+        from bench.newdocs import load_manifest
+
+        files = [s.file for s in load_manifest()[1] if s.status == "dev"]
+    return [json.loads(line)["question"] for f in files for line in f.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
 
 
 def measure(folder: str, engine: str = "") -> dict:
@@ -38,7 +46,8 @@ def measure(folder: str, engine: str = "") -> dict:
     from bot.service import QAService
 
     config = workspace_config(load_config(ROOT / "config.toml", env={}), Path(folder))
-    if not (Path(folder) / "index").exists() and (Path(folder) / "data" / "index").exists():
+    eval_workspace = not (Path(folder) / "index").exists() and (Path(folder) / "data" / "index").exists()
+    if eval_workspace:
         # A make eval workspace (bench/newdocs.py) keeps its index under data/.
         config = dataclasses.replace(config, paths=dataclasses.replace(config.paths, data_dir=str(Path(folder) / "data")))
     if engine:
@@ -48,7 +57,7 @@ def measure(folder: str, engine: str = "") -> dict:
     service.load()
     load_s = time.perf_counter() - t0
     times = []
-    for q in _questions():  # each question once: no answer comes from a cache
+    for q in _questions(eval_workspace):  # each question once: no answer comes from a cache
         t = time.perf_counter()
         service.ask(q)
         times.append((time.perf_counter() - t) * 1000)
@@ -89,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--passages", type=int, default=10_000)
     parser.add_argument("--cache", default=".cache/bench")
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--workspace", help="only measure answering on this built workspace, with both engines")
+    parser.add_argument("--workspace", help="only measure answering on this built workspace, with each engine")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--engine", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -97,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(measure(args.child, args.engine)))
         return 0
     if args.workspace:
-        for engine in ("rules", "reader"):
+        for engine in ("auto", "rules", "reader"):
             r = _child(Path(args.workspace).resolve(), engine)
             print(f"{engine:>6}: {r['passages']} passages | answer p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms "
                   f"(in process, {r['questions']} questions) | peak RSS {r['peak_rss_mb']:.0f} MB")

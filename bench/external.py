@@ -68,7 +68,7 @@ def ask_all(config: Config, questions: list[Question], encoder) -> dict:
         t = time.perf_counter()
         ans = service.ask(q.question)
         times.append(time.perf_counter() - t)
-        docs = [h.passage.doc_id for h in seen[-1].hits] if seen else []
+        docs = [h.passage.doc_id for h in seen[0].hits] if seen else []  # the first search: the answering engine's
         quote = ans.quote if ans.answered else ""
         gold = [norm(a) for a in q.answers]
         hit = bool(quote) and any(g in norm(quote) for g in gold)
@@ -97,19 +97,19 @@ def ask_all(config: Config, questions: list[Question], encoder) -> dict:
 
 
 def run_set(name: str, data_dir: Path, config: Config, encoder, limit: int | None, modes: list[str],
-            rebuild: bool = False, keep_vectors: bool = False) -> dict | None:
+            rebuild: bool = False, keep_vectors: bool = False, asked_only: bool = False) -> dict | None:
     """Run one named set (cmrc, drcd) from the data folder; None (with a message) when its file is absent."""
     folder, filename = SETS[name]
     path = data_dir / folder / filename
     if not path.is_file():
         print(f"{name}: {path} not found - skipped (pass --data DIR holding {folder}/{filename})", file=sys.stderr)
         return None
-    return run_file(path, name, ROOT / ".cache" / "external" / name, config, encoder, limit, modes, rebuild,
-                    keep_vectors)
+    work = ROOT / ".cache" / "external" / (name + ("-asked" if asked_only else ""))
+    return run_file(path, name, work, config, encoder, limit, modes, rebuild, keep_vectors, asked_only)
 
 
 def run_file(path: Path, name: str, work: Path, config: Config, encoder, limit: int | None, modes: list[str],
-             rebuild: bool = False, keep_vectors: bool = False) -> dict:
+             rebuild: bool = False, keep_vectors: bool = False, asked_only: bool = False) -> dict:
     """Index every context of a SQuAD-format file into a workspace and ask its questions in each mode.
 
     Args:
@@ -122,6 +122,8 @@ def run_file(path: Path, name: str, work: Path, config: Config, encoder, limit: 
         modes: search modes to run, the first one on cold vectors.
         rebuild: rebuild the index even when nothing changed.
         keep_vectors: keep question and sentence vectors between runs (speed figures then mean nothing).
+        asked_only: index only the contexts the asked questions come from (fewer distractors: a quicker, easier
+            run whose figures compare engines with each other, not with a whole-set run).
 
     Returns:
         {"set", "file", "contexts", "index": {...}, "modes": {mode: figures}, "vectors_kept"}.
@@ -130,6 +132,9 @@ def run_file(path: Path, name: str, work: Path, config: Config, encoder, limit: 
 
     contexts, questions = load_squad(path)
     questions = questions[:limit] if limit else questions
+    if asked_only:
+        asked = {q.doc_id for q in questions}
+        contexts = [c for c in contexts if c.doc_id in asked]
     wcfg = workspace_config(config, work)
     write_corpus(contexts, wcfg.corpus_dir)
     built = ensure_index(wcfg, encoder, rebuild=rebuild)
@@ -241,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-vectors", action="store_true",
                         help="keep question and sentence vectors between runs (fast iteration; speed figures invalid)")
     parser.add_argument("--baseline", help="also run this git revision's own bench.external, side by side")
+    parser.add_argument("--asked-only", action="store_true",
+                        help="index only the contexts the asked questions come from (quick; compares engines only)")
     args = parser.parse_args(argv)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     if bad := [m for m in modes if m not in MODES]:
@@ -254,7 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     encoder = load_encoder(config)
     t0 = time.perf_counter()
     for name in (("cmrc", "drcd") if args.set == "both" else (args.set,)):
-        result = run_set(name, args.data, config, encoder, args.limit, modes, args.rebuild, args.keep_vectors)
+        result = run_set(name, args.data, config, encoder, args.limit, modes, args.rebuild, args.keep_vectors,
+                         args.asked_only)
         if result:
             print(report(result), flush=True)
             if args.baseline:

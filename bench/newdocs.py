@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--status", default="dev,blind",
                         help="which sets: dev, blind, sealed (new); seed, seed-trained (seed); comma-separated")
     parser.add_argument("--sets", help="only these sets (comma-separated names)")
-    parser.add_argument("--engines", default="rules,reader",
+    parser.add_argument("--engines", default="auto,rules,reader",
                         help="today's [answer] engines to answer with, side by side (comma-separated)")
     parser.add_argument("--baseline", help="also answer with this git revision's code, side by side")
     parser.add_argument("--failures", action="store_true", help="list the questions answered wrongly")

@@ -54,13 +54,14 @@ def cmd_telegram(args, config) -> int:
 def cmd_purge_log(args, config) -> int:
     import time
 
-    from bot.feedback import SQLiteFeedbackStore
+    from bot.feedback import open_feedback_store
 
     days = config.feedback.retention_days if args.days is None else args.days
     if days <= 0:
         print("retention is 0 days (keep everything): nothing deleted")
         return 0
-    store = SQLiteFeedbackStore.from_config(config)
+    # The log the replicas write: the shared PostgreSQL one when [database] url is set, else this install's file.
+    store = open_feedback_store(config)
     try:
         questions, ratings = store.purge(time.time() - days * 86400)
     finally:

@@ -35,16 +35,26 @@ CREATE TABLE IF NOT EXISTS feedback (
 );
 CREATE INDEX IF NOT EXISTS feedback_answer_id ON feedback(answer_id);
 """
-# Columns added after the first release: (table, column, declaration); added in place to older databases.
-_ADDED = (("questions", "cited", "TEXT NOT NULL DEFAULT ''"), ("questions", "quote", "TEXT NOT NULL DEFAULT ''"),
-          ("questions", "user", "TEXT NOT NULL DEFAULT ''"))
-_ROW = "time, question, answered, kind, answer_id, channel, cited, quote, user"
+# Columns added after the first release: (table, column, declaration); added in place to older databases, by both
+# backends (bot/pgfeedback.py reads this list too, so a column added here reaches PostgreSQL as well).
+ADDED = (("questions", "cited", "TEXT NOT NULL DEFAULT ''"), ("questions", "quote", "TEXT NOT NULL DEFAULT ''"),
+         ("questions", "user", "TEXT NOT NULL DEFAULT ''"))
+# What a question-log row holds, in order, on either backend.
+LOG_COLUMNS = ("time", "question", "answered", "kind", "answer_id", "channel", "cited", "quote", "user")
+_ROW = ", ".join(LOG_COLUMNS)
 
 
 def log_fields(answer) -> dict:
     """Args: answer: an Answer. Returns: what the log keeps of it beside the question: cited (title) and quote."""
     cited = answer.sources[0].title if answer.answered and answer.sources else ""
     return {"cited": cited, "quote": answer.quote if answer.answered else ""}
+
+
+def hash_user(key: bytes, user: str) -> str:
+    """Args: key: the install key (bot/logkey.py); user: a channel's user id. Returns: HMAC-SHA256 hex ("" for "")."""
+    if not user:
+        return ""
+    return hmac.new(key, user.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 class FeedbackStore(Protocol):
@@ -64,8 +74,16 @@ class FeedbackStore(Protocol):
         """Returns: True when the question log holds an answer with this id."""
         ...  # pragma: no cover - protocol
 
+    def user_hash(self, user: str) -> str:
+        """Returns: the keyed hash the log stores for a channel's user id ("" for "")."""
+        ...  # pragma: no cover - protocol
+
     def questions_between(self, since: float, until: float, channels: tuple[str, ...] = ()) -> list[dict]:
         """Returns: the log of a period with each answer's rating counts (for the staff console)."""
+        ...  # pragma: no cover - protocol
+
+    def purge(self, before: float) -> tuple[int, int]:
+        """Returns: (questions deleted, ratings deleted), everything logged before the moment."""
         ...  # pragma: no cover - protocol
 
     def close(self) -> None:
@@ -132,9 +150,7 @@ class SQLiteFeedbackStore:
 
     def user_hash(self, user: str) -> str:
         """Args: user: a channel's user id. Returns: its HMAC-SHA256 under this install's key, hex ("" for "")."""
-        if not user:
-            return ""
-        return hmac.new(self._user_key, user.encode("utf-8"), hashlib.sha256).hexdigest()
+        return hash_user(self._user_key, user)
 
     def record_feedback(self, answer_id: str, rating: str, question: str | None = None,
                         channel: str = "") -> None:
@@ -245,7 +261,7 @@ class SQLiteFeedbackStore:
 
     def _migrate(self) -> None:
         # An older log gains the new columns in place; ADD COLUMN with a default keeps every existing row.
-        for table, column, decl in _ADDED:
+        for table, column, decl in ADDED:
             have = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
             if column not in have:
                 try:
@@ -280,9 +296,8 @@ def open_feedback_store(config) -> FeedbackStore:
     url = config.database.url
     if not url:
         return SQLiteFeedbackStore.from_config(config)
-    from bot.logkey import log_key
     from bot.pgfeedback import PgFeedbackStore
     from index.db import mask_url
 
     log.info("question log and feedback in PostgreSQL at %s", mask_url(url))
-    return PgFeedbackStore(url, user_key=log_key(config))
+    return PgFeedbackStore.from_config(config)

@@ -1,13 +1,15 @@
 """The FeedbackStore contract in PostgreSQL: one question log and one feedback table shared by every replica."""
 from __future__ import annotations
 
-import hashlib
-import hmac
+import logging
+import os
 import secrets
 import time
 
-from bot.feedback import RATINGS
+from bot.feedback import ADDED, LOG_COLUMNS, RATINGS, hash_user
 from index.db import Database
+
+log = logging.getLogger(__name__)
 
 # Two replicas starting at once must not both create the tables: a transaction-scoped advisory lock serialises it.
 _SCHEMA_LOCK = 0x71AB07_01
@@ -19,9 +21,14 @@ CREATE TABLE IF NOT EXISTS qabot_questions (
     answered  boolean NOT NULL,
     kind      text NOT NULL,
     answer_id text NOT NULL,
-    channel   text NOT NULL DEFAULT ''
+    channel   text NOT NULL DEFAULT '',
+    cited     text NOT NULL DEFAULT '',
+    quote     text NOT NULL DEFAULT '',
+    "user"    text NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS qabot_questions_answer_id ON qabot_questions (answer_id);
+-- The console reads periods and purge-log deletes by age from a log every replica writes to.
+CREATE INDEX IF NOT EXISTS qabot_questions_time ON qabot_questions (time);
 CREATE TABLE IF NOT EXISTS qabot_feedback (
     id        bigserial PRIMARY KEY,
     time      double precision NOT NULL,
@@ -31,12 +38,9 @@ CREATE TABLE IF NOT EXISTS qabot_feedback (
     channel   text NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS qabot_feedback_answer_id ON qabot_feedback (answer_id);
-ALTER TABLE qabot_questions ADD COLUMN IF NOT EXISTS cited text NOT NULL DEFAULT '';
-ALTER TABLE qabot_questions ADD COLUMN IF NOT EXISTS quote text NOT NULL DEFAULT '';
-ALTER TABLE qabot_questions ADD COLUMN IF NOT EXISTS user_hash text NOT NULL DEFAULT '';
 """
-# "user" is a reserved word in PostgreSQL: the column is user_hash, read back under the contract's name.
-_ROW = 'time, question, answered, kind, answer_id, channel, cited, quote, user_hash AS "user"'
+# "user" is a reserved word in PostgreSQL, so every column name is quoted.
+_ROW = ", ".join(f'q."{c}"' for c in LOG_COLUMNS)
 
 
 def _text(value: str | None) -> str | None:
@@ -49,33 +53,52 @@ class PgFeedbackStore:
 
     def __init__(self, url: str, user_key: bytes | None = None) -> None:
         """Args:
-            url: the [database] url; the tables are created if missing (older ones gain the new columns).
-            user_key: the key user ids are hashed with (bot/logkey.py); replicas must share it for one person's
-                questions to link up. Default: a random one.
+            url: the [database] url; the tables are created if missing, older ones gain the newer columns.
+            user_key: the key user ids are hashed with (default: a random one, so ids cannot be linked across runs).
 
         Raises:
             DatabaseError: the server cannot be reached.
         """
-        self._user_key = user_key or secrets.token_bytes(32)
         self.db = Database(url)
+        self._user_key = user_key or secrets.token_bytes(32)
         with self.db.cursor(transaction=True) as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
             cur.execute(_SCHEMA)
+            # A log made before a column existed gains it in place; the default fills every existing row.
+            for table, column, decl in ADDED:
+                cur.execute(f'ALTER TABLE qabot_{table} ADD COLUMN IF NOT EXISTS "{column}" {decl}')
+
+    @classmethod
+    def from_config(cls, config) -> "PgFeedbackStore":
+        """Open the store at [database] url, hashing user ids with the install key SQLite uses (bot/logkey.py).
+
+        Args:
+            config: the program Config.
+
+        Returns:
+            The store.
+        """
+        from bot.logkey import ENV, log_key
+
+        if not os.environ.get(ENV, "").strip():
+            # Each replica's key file is its own: one user's questions hash alike across replicas only when every
+            # replica is given the same key.
+            log.warning("user ids are hashed with this replica's own key file; set %s alike on every replica "
+                        "so that one user's questions hash alike on all of them", ENV)
+        return cls(config.database.url, user_key=log_key(config))
 
     def log_question(self, question: str, answered: bool, kind: str, answer_id: str, channel: str = "", *,
                      cited: str = "", quote: str = "", user: str = "") -> None:
-        """Record one question and how it was answered (see SQLiteFeedbackStore.log_question)."""
+        """Record one question and how it was answered (see SQLiteFeedbackStore.log_question); user is hashed."""
         with self.db.cursor() as cur:
-            cur.execute("INSERT INTO qabot_questions (time, question, answered, kind, answer_id, channel, cited, "
-                        "quote, user_hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            cur.execute('INSERT INTO qabot_questions (time, question, answered, kind, answer_id, channel, cited, '
+                        'quote, "user") VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)',
                         (time.time(), _text(question), bool(answered), kind, _text(answer_id), _text(channel),
                          _text(cited), _text(quote), self.user_hash(user)))
 
     def user_hash(self, user: str) -> str:
-        """Args: user: a channel's user id. Returns: its HMAC-SHA256 under the install's key, hex ("" for "")."""
-        if not user:
-            return ""
-        return hmac.new(self._user_key, user.encode("utf-8"), hashlib.sha256).hexdigest()
+        """Args: user: a channel's user id. Returns: its HMAC-SHA256 under this install's key, hex ("" for "")."""
+        return hash_user(self._user_key, user)
 
     def record_feedback(self, answer_id: str, rating: str, question: str | None = None,
                         channel: str = "") -> None:
@@ -119,10 +142,10 @@ class PgFeedbackStore:
         Returns:
             Dicts with time, question, answered, kind, answer_id, channel, cited, quote, user (hashed).
         """
-        return self._read(f"SELECT {_ROW} FROM qabot_questions ORDER BY id DESC LIMIT %s", (limit,))
+        return self._read(f"SELECT {_ROW} FROM qabot_questions q ORDER BY q.id DESC LIMIT %s", (limit,))
 
     def questions_between(self, since: float, until: float, channels: tuple[str, ...] = ()) -> list[dict]:
-        """Read the question log of a period, oldest first, each row with its ratings (see the SQLite store).
+        """Read the question log of a period, oldest first, each row with its ratings.
 
         Args:
             since: the first moment included (Unix seconds).
@@ -134,12 +157,13 @@ class PgFeedbackStore:
         """
         where, args = "q.time >= %s AND q.time < %s", [since, until]
         if channels:
-            where, args = where + " AND q.channel = ANY(%s)", args + [list(channels)]
-        cols = ", ".join(f"q.{c.strip()}" for c in _ROW.split(","))
+            where += " AND q.channel = ANY(%s)"
+            args.append([_text(c) for c in channels])
         return self._read(
-            f"SELECT {cols}, (SELECT count(*) FROM qabot_feedback f WHERE f.answer_id = q.answer_id "
-            "AND f.rating = 'down') AS down, (SELECT count(*) FROM qabot_feedback f WHERE f.answer_id = q.answer_id "
-            f"AND f.rating = 'up') AS up FROM qabot_questions q WHERE {where} ORDER BY q.time, q.id", tuple(args))
+            f"SELECT {_ROW}, "
+            "(SELECT COUNT(*) FROM qabot_feedback f WHERE f.answer_id = q.answer_id AND f.rating = 'down') AS down, "
+            "(SELECT COUNT(*) FROM qabot_feedback f WHERE f.answer_id = q.answer_id AND f.rating = 'up') AS up "
+            f"FROM qabot_questions q WHERE {where} ORDER BY q.time, q.id", tuple(args))
 
     def purge(self, before: float) -> tuple[int, int]:
         """Delete questions and ratings older than a moment, in one transaction.

@@ -200,7 +200,8 @@ class QAService:
             return self._about(prepared, snap, result.hits[0], fields)
         if self._engine(snap, result) == "rules":
             return self._ask_rules(prepared, snap, result)
-        evidence = self._read(prepared.text, *self._reader_search(snap, prepared.text, result), snap)
+        result, rules_result = self._reader_search(snap, prepared.text, result)
+        evidence = self._read(prepared.text, result, rules_result, snap)
         probability = self.decision.probability(evidence.features) if evidence else 0.0
         answered = evidence is not None and probability >= self.decision.threshold
         log.info("question", extra={"answered": answered, "probability": round(probability, 3),

@@ -54,6 +54,13 @@ def test_open_retrieval_figures_and_index_reuse(tmp_path, base_config, encoder, 
 
 
 @pytest.mark.slow
+def test_asked_only_indexes_the_contexts_of_the_asked_questions_alone(tmp_path, base_config, encoder):
+    got = run_file(_write(tmp_path), "mini", tmp_path / "work", base_config, encoder, 2, ["hybrid"], asked_only=True)
+    assert got["contexts"] == 2 and got["modes"]["hybrid"]["questions"] == 2
+    assert sorted(p.name for p in (tmp_path / "work" / "corpus").glob("*.txt")) == ["0000_P0.txt", "0001_P1.txt"]
+
+
+@pytest.mark.slow
 def test_build_key_follows_the_corpus_and_the_segment_settings(tmp_path, base_config, encoder):
     import dataclasses
 

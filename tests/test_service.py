@@ -119,7 +119,8 @@ def test_a_passage_also_scores_by_its_best_window_and_the_rules_search_without_i
     plain = snap.searcher.search(q, window_weight=0.0)
     same = next(h for h in plain.hits if h.passage.passage_id == top.passage.passage_id)
     assert not same.windows and top.score == pytest.approx(same.score + 3.0 * max(top.windows), abs=1e-4)
-    assert service.config.answer.engine == "rules" and service._search(snap, q).hits[0].windows == ()
+    assert service.config.answer.engine == "auto" and service._search(snap, q).hits[0].windows == ()  # rules' first
+    assert service._search(snap, q, "reader").hits[0].windows  # the reader's search weighs them
 
 
 _PASSPORT_LAW = """# 中华人民共和国护照法
