@@ -1,6 +1,6 @@
 """Vector search in PostgreSQL (pgvector HNSW) beside FAISS (flat): latency, recall@10, and the time to save.
 
-    .venv/bin/python -m bench.bench_pg [--vectors 100000] [--queries 200] [--database-url URL] [--json]
+    .venv/bin/python -m bench.bench_pg [--vectors 100000] [--queries 200] [--spread 0.8] [--database-url URL]
 
 The vectors are synthetic, 384-d and normalised like the embedding model's: points scattered around random
 centres, so that neighbours exist as they do among real passages. The truth is an exact NumPy scan. Without
@@ -26,15 +26,18 @@ from index.store import open_store
 
 DIM = 384
 K = 10
+SPREAD = 0.8  # a point keeps a cosine of ~0.8 to its centre
 
 
-def synthetic(n: int, dim: int = DIM, *, centres: int = 1000, seed: int = 0) -> np.ndarray:
+def synthetic(n: int, dim: int = DIM, *, centres: int = 1000, spread: float = SPREAD, seed: int = 0) -> np.ndarray:
     """Normalised vectors around random centres.
 
     Args:
         n: how many.
         dim: their length.
         centres: how many clusters they fall into.
+        spread: the noise around a centre, relative to the centre's size: larger makes neighbours less distinct
+            and approximate search harder.
         seed: the random seed (queries use another one than the stored vectors).
 
     Returns:
@@ -42,7 +45,7 @@ def synthetic(n: int, dim: int = DIM, *, centres: int = 1000, seed: int = 0) -> 
     """
     rng = np.random.default_rng(seed)
     centre = np.random.default_rng(12345).standard_normal((centres, dim), dtype=np.float32)
-    x = centre[rng.integers(0, centres, n)] + 0.8 * rng.standard_normal((n, dim), dtype=np.float32)
+    x = centre[rng.integers(0, centres, n)] + spread * rng.standard_normal((n, dim), dtype=np.float32)
     return x / np.linalg.norm(x, axis=1, keepdims=True)
 
 
@@ -76,7 +79,7 @@ def measure(store, queries: np.ndarray, truth: np.ndarray, k: int = K) -> dict:
     return {"p50_ms": statistics.median(times), "p95_ms": cuts[18], "recall": hits / (len(queries) * k)}
 
 
-def run(vectors: int, queries: int, database_url: str, folder: Path) -> list[dict]:
+def run(vectors: int, queries: int, database_url: str, folder: Path, spread: float = SPREAD) -> list[dict]:
     """Fill, save and search each store.
 
     Args:
@@ -84,12 +87,13 @@ def run(vectors: int, queries: int, database_url: str, folder: Path) -> list[dic
         queries: how many queries to time.
         database_url: the PostgreSQL for PgVectorStore.
         folder: where the stores save (a scratch folder).
+        spread: the vectors' noise around their centres (synthetic()).
 
     Returns:
-        One row per store: store, vectors, add_s, save_s, p50_ms, p95_ms, recall.
+        One row per store: store, vectors, spread, add_s, save_s, p50_ms, p95_ms, recall.
     """
-    base = synthetic(vectors)
-    q = synthetic(queries, seed=1)
+    base = synthetic(vectors, spread=spread)
+    q = synthetic(queries, spread=spread, seed=1)
     truth = exact_top(base, q)
     ids = np.arange(vectors, dtype=np.int64)
     rows = []
@@ -101,7 +105,8 @@ def run(vectors: int, queries: int, database_url: str, folder: Path) -> list[dic
         t0 = time.perf_counter()
         store.save(folder / kind)  # pgvector: the snapshot table and its HNSW index, as a staff update saves
         saved = time.perf_counter() - t0
-        rows.append({"store": label, "vectors": vectors, "add_s": added, "save_s": saved, **measure(store, q, truth)})
+        rows.append({"store": label, "vectors": vectors, "spread": spread, "add_s": added, "save_s": saved,
+                     **measure(store, q, truth)})
         if hasattr(store, "close"):
             store.close()
     return rows
@@ -125,9 +130,10 @@ def embedded_database(folder: Path) -> Iterator[str]:
 
 def table(rows: list[dict]) -> str:
     """Args: rows: run()'s result. Returns: the figures as a Markdown table."""
-    lines = ["| store | vectors | add s | save s | search p50 ms | p95 ms | recall@10 |", "|---|---|---|---|---|---|---|"]
-    lines += [f"| {r['store']} | {r['vectors']:,} | {r['add_s']:.1f} | {r['save_s']:.1f} | {r['p50_ms']:.2f} | "
-              f"{r['p95_ms']:.2f} | {r['recall']:.3f} |" for r in rows]
+    lines = ["| store | vectors | spread | add s | save s | search p50 ms | p95 ms | recall@10 |",
+             "|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {r['store']} | {r['vectors']:,} | {r['spread']} | {r['add_s']:.1f} | {r['save_s']:.1f} | "
+              f"{r['p50_ms']:.2f} | {r['p95_ms']:.2f} | {r['recall']:.3f} |" for r in rows]
     return "\n".join(lines)
 
 
@@ -136,18 +142,19 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.bench_pg", description=__doc__.splitlines()[0])
     ap.add_argument("--vectors", type=int, default=100_000)
     ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--spread", type=float, default=SPREAD, help="noise around the centres (harder when larger)")
     ap.add_argument("--database-url", default=os.environ.get("QABOT_DATABASE_URL", ""),
                     help="a PostgreSQL with pgvector (default: $QABOT_DATABASE_URL, else an embedded one)")
     ap.add_argument("--json", action="store_true", help="print the rows as JSON instead of a table")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-pg-") as tmp:
         if args.database_url:
-            rows = run(args.vectors, args.queries, args.database_url, Path(tmp))
+            rows = run(args.vectors, args.queries, args.database_url, Path(tmp), args.spread)
         else:
             pgdata = Path(tmp) / "pg"
             pgdata.mkdir()
             with embedded_database(pgdata) as url:
-                rows = run(args.vectors, args.queries, url, Path(tmp))
+                rows = run(args.vectors, args.queries, url, Path(tmp), args.spread)
     print(json.dumps(rows, indent=1) if args.json else table(rows))
     return 0
 
