@@ -11,6 +11,8 @@ from index.errors import DatabaseError, require
 
 INSTALL_HINT = "run `make setup`, or `.venv/bin/pip install -r requirements.txt` (psycopg[binary], pgvector)"
 _PASSWORD_IN_QUERY = re.compile(r"(?i)(\bpassword=)[^&\s]*")
+# Without a bound, psycopg waits 130 s for an unreachable host, holding the shared connection's lock meanwhile.
+CONNECT_TIMEOUT_SEC = 5
 
 
 def mask_url(url: str) -> str:
@@ -45,12 +47,13 @@ def _scrub(text: str, url: str) -> str:
     return text
 
 
-def connect(url: str, *, vectors: bool = False):
+def connect(url: str, *, vectors: bool = False, timeout: int = CONNECT_TIMEOUT_SEC):
     """Open one autocommit connection.
 
     Args:
         url: a postgresql:// URL (libpq's syntax, e.g. ?host=/run/postgresql&options=-csearch_path%3Dqa).
         vectors: also create the pgvector extension if missing and register its type (numpy arrays in and out).
+        timeout: seconds to wait for the server (libpq's minimum is 2); a connect_timeout in the URL wins.
 
     Returns:
         A psycopg Connection.
@@ -61,7 +64,8 @@ def connect(url: str, *, vectors: bool = False):
     """
     psycopg = require("psycopg", "psycopg[binary]")
     try:
-        conn = psycopg.connect(url, autocommit=True)
+        extra = {} if "connect_timeout=" in url else {"connect_timeout": timeout}
+        conn = psycopg.connect(url, autocommit=True, **extra)
     except psycopg.Error as exc:
         raise DatabaseError(f"cannot connect to {mask_url(url)}: {_scrub(str(exc).strip(), url)}",
                             hint="check [database] url / QABOT_DATABASE_URL and that the server runs") from None
@@ -72,6 +76,26 @@ def connect(url: str, *, vectors: bool = False):
             conn.close()
             raise
     return conn
+
+
+def ping(url: str, timeout: int = 2) -> str:
+    """Ask the server for `SELECT 1` on a connection of its own, for readiness checks.
+
+    Args:
+        url: a postgresql:// URL.
+        timeout: seconds to wait for the connection (libpq's minimum, 2, by default).
+
+    Returns:
+        "" when the server answered, else why not (password removed), fit for logs.
+    """
+    try:
+        with connect(url, timeout=timeout) as conn:
+            conn.execute("SELECT 1").fetchone()
+    except DatabaseError as exc:
+        return str(exc)
+    except Exception as exc:  # e.g. the server went away between connecting and answering
+        return f"database {mask_url(url)}: {_scrub(str(exc).strip(), url)}"
+    return ""
 
 
 def _enable_vectors(conn) -> None:

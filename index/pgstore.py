@@ -16,8 +16,17 @@ EXACT_BELOW = 20_000  # fewer rows than this are scanned exactly: a few ms, and 
 EF_SEARCH = 100  # candidates HNSW keeps while searching (pgvector's default 40 is low for re-ranking 50)
 EF_SEARCH_MAX = 1000  # pgvector's ceiling: a larger k is answered by an exact scan
 HNSW_OPTIONS = "m = 16, ef_construction = 200"
+# pgvector builds the HNSW graph in maintenance_work_mem (64 MB by default, ~29,000 rows of 384-d); beyond that it
+# goes on building on disk, about ten times slower (bench/bench_pg.py). A build asks for what its rows need, capped.
+BUILD_MEMORY_MB_MAX = 2048
 _TOP = "SELECT id, (embedding <#> %s) AS d FROM {} ORDER BY d LIMIT %s"
 _SNAPSHOT = re.compile(r"^qabot_vectors_[0-9a-f]{32}$")
+
+
+def build_memory_mb(rows: int, dim: int) -> int:
+    """Args: rows, dim: the store's size. Returns: megabytes of maintenance_work_mem its HNSW build is given."""
+    graph = rows * (dim * 4 + 1024)  # the vector plus pgvector's element and neighbour lists (m = 16), generously
+    return int(min(BUILD_MEMORY_MB_MAX, max(64, graph // 2**20 + 64)))
 
 
 class PgVectorStore(VectorStore):
@@ -163,6 +172,8 @@ class PgVectorStore(VectorStore):
         name = f"qabot_vectors_{uuid.uuid4().hex}"
         ident = sql.Identifier(name)
         with self._conn.transaction():
+            self._conn.execute(sql.SQL("SET LOCAL maintenance_work_mem = {}")
+                               .format(sql.Literal(f"{build_memory_mb(self._count, self.dim)}MB")))
             self._conn.execute(sql.SQL("CREATE TABLE {} (id bigint PRIMARY KEY, embedding vector({}) NOT NULL)")
                                .format(ident, sql.Literal(self.dim)))
             if self._table is not None:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from index.config import load_config
-from index.db import Database, connect, mask_url
+from index.db import Database, connect, mask_url, ping
 from index.errors import ConfigError, DatabaseError
 
 
@@ -84,3 +84,28 @@ def test_a_transaction_is_rolled_back_whole_on_an_error(pg_url):
     with database.cursor() as cur:
         assert cur.execute("SELECT count(*) FROM t").fetchone()[0] == 0
     database.close()
+
+
+def test_the_readiness_probe_follows_a_stopped_and_restarted_server_once_its_answer_is_stale(pg_own):
+    from bot.readiness import DatabaseCheck
+
+    now = [0.0]
+    check = DatabaseCheck(pg_own.url, cache_sec=1.0, clock=lambda: now[0])
+    assert ping(pg_own.url) == "" and check.problem() == ""
+    pg_own.stop()
+    try:
+        found = ping(pg_own.url)
+        assert found and "cannot connect" in found
+        assert check.problem() == ""  # the answer of a moment ago is reused: /readyz stays one probe a second
+        now[0] += 1.0
+        assert "cannot connect" in check.problem()
+    finally:
+        pg_own.start()
+    assert check.problem()  # still the cached failure
+    now[0] += 1.0
+    assert check.problem() == "" and ping(pg_own.url) == ""
+
+
+def test_a_failed_probe_names_the_server_without_the_password():
+    found = ping("postgresql://qa:s3cret@127.0.0.1:9/qabot?connect_timeout=2")  # nothing listens on port 9
+    assert "qa:***@127.0.0.1:9" in found and "s3cret" not in found

@@ -9,7 +9,7 @@ import pytest
 
 from index.db import connect
 from index.errors import ConfigError, IndexCorrupt
-from index.pgstore import PgVectorStore
+from index.pgstore import BUILD_MEMORY_MB_MAX, PgVectorStore, build_memory_mb
 from index.store import META_FILE, NumpyStore, load_store, open_store
 from tests.test_store import unit_rows
 
@@ -120,3 +120,10 @@ def test_a_missing_table_or_database_is_named(pg_url, tmp_path):
     assert json.loads((tmp_path / META_FILE).read_text(encoding="utf-8"))["kind"] == "pgvector"
     with pytest.raises(ConfigError, match="needs a database"):
         open_store("pgvector", 16)
+
+
+def test_an_hnsw_build_is_given_the_memory_its_graph_needs_up_to_a_cap():
+    # below 64 MB pgvector would spill a 100,000-row graph to disk and build it about ten times slower
+    assert 64 <= build_memory_mb(1000, 384) < 100  # never below PostgreSQL's default
+    assert 100_000 * 384 * 4 / 2**20 < build_memory_mb(100_000, 384) < BUILD_MEMORY_MB_MAX
+    assert build_memory_mb(10_000_000, 384) == BUILD_MEMORY_MB_MAX

@@ -14,7 +14,8 @@ from bot.channels import openapi
 from bot.channels.jsonapi import ApiError, client_key, rate_limited, read_json_object
 from bot.feedback import RATINGS, FeedbackStore, log_fields
 from bot.ratelimit import RateLimiter
-from index.errors import IndexCorrupt, IndexMismatch, IndexMissing, QuestionError
+from bot.readiness import DatabaseCheck
+from index.errors import DatabaseError, IndexCorrupt, IndexMismatch, IndexMissing, QuestionError
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 CHANNEL = "http"
@@ -39,6 +40,7 @@ class HttpChannel:
         self.feedback = feedback
         self.limiter = limiter
         self.load_error: Exception | None = None  # set when loading the index at start-up failed
+        self.database = DatabaseCheck(config.database.url) if config.database.url else None
         # Bounded: at most `workers` questions are computed at once; the CPU has no more to give anyway.
         self._inference = anyio.CapacityLimiter(max(1, config.server.workers))
 
@@ -59,7 +61,7 @@ class HttpChannel:
     # --- API ------------------------------------------------------------------------------------------------
     async def ask(self, request: Request) -> Response:
         """POST /api/ask {"question": str} -> the Answer JSON (the same object as `python -m bot ask --json`)."""
-        self._check_rate("ask", request)
+        await self._check_rate("ask", request)
         body = await read_json_object(request, self.config.server.max_body_bytes)
         question = body.get("question")
         if not isinstance(question, str):
@@ -92,7 +94,7 @@ class HttpChannel:
 
     async def record_feedback(self, request: Request) -> Response:
         """POST /api/feedback {"answer_id": str, "rating": "up"|"down", "question"?: str} -> {"ok": true}."""
-        self._check_rate("feedback", request)
+        await self._check_rate("feedback", request)
         body = await read_json_object(request, self.config.server.max_body_bytes)
         answer_id, rating, question = body.get("answer_id"), body.get("rating"), body.get("question")
         if (not isinstance(answer_id, str) or not answer_id.strip() or len(answer_id) > MAX_ANSWER_ID_CHARS
@@ -100,9 +102,13 @@ class HttpChannel:
             raise ApiError(422, "invalid_feedback")
         if question is not None and len(question) > self.config.answer.max_question_chars:
             raise ApiError(413, "question_too_long", limit=self.config.answer.max_question_chars)
-        if not await anyio.to_thread.run_sync(self.feedback.knows_answer, answer_id):
-            raise ApiError(404, "unknown_answer")
-        await anyio.to_thread.run_sync(self.feedback.record_feedback, answer_id, rating, question, CHANNEL)
+        try:
+            if not await anyio.to_thread.run_sync(self.feedback.knows_answer, answer_id):
+                raise ApiError(404, "unknown_answer")
+            await anyio.to_thread.run_sync(self.feedback.record_feedback, answer_id, rating, question, CHANNEL)
+        except DatabaseError as exc:  # the shared database is down: say so, and let the page offer a retry
+            log.error("feedback not recorded: %s", exc)
+            raise ApiError(503, "feedback_unavailable", headers={"Retry-After": "5"}) from None
         return JSONResponse({"ok": True, "answer_id": answer_id, "rating": rating})
 
     async def examples(self, request: Request) -> Response:
@@ -115,10 +121,17 @@ class HttpChannel:
         return JSONResponse({"status": "ok", **self.service.status()})
 
     async def readyz(self, request: Request) -> Response:
-        """GET /readyz: 200 once the index is loaded and the model warm, else 503."""
+        """GET /readyz: 200 once the index is loaded and the model warm (and the [database] answers), else 503."""
         status = self.service.status()
-        if self.service.ready:
+        if self.service.ready and self.database is None:
             return JSONResponse({"status": "ready", **status})
+        if self.service.ready:
+            if not await anyio.to_thread.run_sync(self.database.problem):
+                return JSONResponse({"status": "ready", **status})
+            # The reason stays in the log: it names the database's host, and this endpoint is public.
+            body = {"status": "error", **status, "error": "DatabaseError", "message": "数据库暂时无法连接。",
+                    "hint": "check that the [database] server runs; this replica retries by itself"}
+            return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
         body = {"status": "loading", **status}
         if self.load_error is not None:
             # The type and the fix, not the message: messages name server paths, and this endpoint is public.
@@ -145,8 +158,9 @@ class HttpChannel:
         """Returns: how many questions are waiting for a worker right now."""
         return self._inference.statistics().tasks_waiting
 
-    def _check_rate(self, action: str, request: Request) -> None:
-        decision = self.limiter.check(f"{action}:{client_key(request)}")
+    async def _check_rate(self, action: str, request: Request) -> None:
+        # In a thread: the shared limiter asks the database, which must not stall the event loop when it is slow.
+        decision = await anyio.to_thread.run_sync(self.limiter.check, f"{action}:{client_key(request)}")
         if not decision.allowed:
             raise rate_limited(decision.retry_after)
 

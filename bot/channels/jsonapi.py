@@ -24,6 +24,7 @@ MESSAGES = {
     "not_found": "没有这个接口。",
     "method_not_allowed": "这个接口不支持该请求方法。",
     "index_unavailable": "资料库暂时不可用，请稍后再试。",
+    "feedback_unavailable": "暂时无法记录反馈，请稍后再试。",
     "internal": "服务器内部错误，请稍后再试。",
 }
 
