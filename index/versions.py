@@ -136,10 +136,7 @@ class VersionStore:
         with self._locked():
             self.versions_dir.mkdir(parents=True, exist_ok=True)
             name = self._new_name()
-            os.rename(staging, self.versions_dir / name)
-            fsio.fsync_dir(self.versions_dir)
-            fsio.fsync_dir(self.staging_dir)
-            self._staging.release(staging)
+            self._keep(staging, name)
             self._switch(name)
             self._prune(name)
         return name
@@ -165,12 +162,16 @@ class VersionStore:
             if (self.versions_dir / name).is_dir():  # another process of this replica adopted it meanwhile
                 self._staging.abort(staging)
             else:
-                os.rename(staging, self.versions_dir / name)
-                fsio.fsync_dir(self.versions_dir)
-                fsio.fsync_dir(self.staging_dir)
-                self._staging.release(staging)
+                self._keep(staging, name)
             self._switch(name)
             self._prune(name)
+
+    def _keep(self, staging: Path, name: str) -> None:
+        """Move a finished staging folder into the versions folder under name, durably (the lock is held)."""
+        os.rename(staging, self.versions_dir / name)
+        fsio.fsync_dir(self.versions_dir)
+        fsio.fsync_dir(self.staging_dir)
+        self._staging.release(staging)
 
     def abort(self, staging: Path) -> None:
         """Args: staging: a folder from begin() whose build failed; it is removed."""
