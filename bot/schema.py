@@ -7,6 +7,7 @@ KIND_ANSWER = "answer"        # answered from the corpus
 KIND_REFUSAL = "refusal"      # the corpus holds no answer
 KIND_SMALLTALK = "smalltalk"  # greeting, thanks, "what can you do"
 KIND_INVALID = "invalid"      # empty, binary or unreadable input
+NOT_FOUND = "抱歉，资料库中没有找到能回答这个问题的内容。"  # how every engine's refusal begins
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,16 @@
 """The one call every channel makes: ask(question) -> Answer; holds the current index version and swaps it live."""
 from __future__ import annotations
 
-import dataclasses
 import logging
 import threading
 import uuid
 
 from bot import about, compose, scope, smalltalk
 from bot.normalize import Prepared, in_script, prepare
-from bot.read.decide import Decision, Evidence, weigh
-from bot.read.excerpt import shortlist
-from bot.rules import answer as answering
-from bot.rules import decide as deciding
-from bot.schema import KIND_ANSWER, KIND_INVALID, KIND_REFUSAL, KIND_SMALLTALK, Answer, Source
+from bot.read.decide import Decision
+from bot.read.serving import ReadingEngine
+from bot.rules.serving import RuleEngine
+from bot.schema import KIND_ANSWER, KIND_INVALID, KIND_REFUSAL, KIND_SMALLTALK, NOT_FOUND, Answer, Source
 from index.config import Config
 from index.errors import IndexMissing
 from index.snapshot import Snapshot, current_version_path, open_snapshot
@@ -25,11 +23,10 @@ _INVALID = {
     "script": "目前只能回答中文（或英文）提问，请换用中文描述您的问题。",
     "gibberish": "没有看懂这句话，请用中文（或英文）把问题说完整，例如“护照丢了怎么补办？”。",
 }
-_NOT_FOUND = "抱歉，资料库中没有找到能回答这个问题的内容。"
 _WARM = "这份资料讲了什么？"  # a question whose search and reading warm the model, jieba and FAISS
 
 
-class QAService:
+class QAService(RuleEngine, ReadingEngine):
     """Answers questions from the current index version; thread-safe; reloads new versions without a restart.
 
     Args:
@@ -55,28 +52,6 @@ class QAService:
             from index.embed import load_encoder
             self._encoder = load_encoder(self.config)
         return self._encoder
-
-    @property
-    def reader(self):
-        """The reading model (bot/read/), built from the shipped weights on first use."""
-        if self._reader is None:
-            from bot.read.build import base_folder, ensure, weights_folder
-            from bot.read.reader import Reader
-
-            base = base_folder(self.config)
-            self._reader = Reader(ensure(self.config.models_dir, base, weights_folder(self.config)), base,
-                                  self.config.reader.threads)
-        return self._reader
-
-    @property
-    def decision(self) -> Decision:
-        """The calibrated answer-or-refuse model (weights/decision.json; the reader's own logit before calibration)."""
-        if self._decision is None:
-            from bot.read.build import weights_folder
-
-            path = weights_folder(self.config) / "decision.json"
-            self._decision = Decision.load(path) if path.is_file() else Decision.from_logit()
-        return self._decision
 
     @property
     def ready(self) -> bool:
@@ -162,13 +137,6 @@ class QAService:
         evidence = self._read(question, *self._reader_search(snap, question, result), snap)
         return evidence is not None and self.decision.answers(evidence.features)
 
-    def _reader_search(self, snap: Snapshot, text: str, result) -> tuple:
-        """Returns: (the reader's search result, the rules' one when already made, else None), from the result of
-        the configured search."""
-        if self.config.answer.engine == "reader":
-            return result, None
-        return self._search(snap, text, "reader"), result
-
     def scope(self) -> str:
         """Returns: one line on what the corpus holds (its documents, by title and kind)."""
         snap = self._snapshot
@@ -207,7 +175,7 @@ class QAService:
         log.info("question", extra={"answered": answered, "probability": round(probability, 3),
                                     "top": evidence.excerpt_id if evidence else None})
         if not answered:
-            text = _NOT_FOUND + self.scope()
+            text = NOT_FOUND + self.scope()
             return self._reply(prepared, KIND_REFUSAL, text, examples=True, version=snap.version)
         return self._answered(prepared, snap, evidence, result.hits)
 
@@ -255,64 +223,6 @@ class QAService:
             self._kinds = (snap.version, kinds)
         return "rules" if kinds.get(result.hits[0].passage.doc_id, "prose") == "prose" else "reader"
 
-    # --- the rule engine ([answer] engine = "rules") ------------------------------------------------------------
-    def _rules_decide(self, result, snap: Snapshot):
-        """Returns: (the search result with the hit holding the asked kind of answer first, the rules' decision)."""
-        cfg = self.config.answer
-        # The top document's window that holds the kind of answer asked for ("哪个网站" -> a named site) goes first.
-        result = dataclasses.replace(result, hits=deciding.prefer_typed(result.query, result.hits,
-                                                                         cfg.type_rerank_ratio))
-        document = snap.searcher.document_evidence(result.hits[0].passage.doc_id) if result.hits else ""
-        return result, deciding.decide(result.query, result.hits, cfg, document)
-
-    def _ask_rules(self, prepared: Prepared, snap: Snapshot, result) -> Answer:
-        result, decision = self._rules_decide(result, snap)
-        log.info("question", extra={"answered": decision.answered, "reason": decision.reason,
-                                    "top": result.hits[0].passage.passage_id if result.hits else None})
-        if not decision.answered:
-            text = _NOT_FOUND + self.scope()
-            return self._reply(prepared, KIND_REFUSAL, text, examples=True, version=snap.version)
-        top = result.hits[0]
-        # Another window of the same document may hold the answering sentence (overlapping windows split a paragraph).
-        quoted_from = answering.best_window(result.query, [h.passage for h in result.hits], prepared.text,
-                                            self.config.answer.window_margin)
-        sims = self._sentence_sims(prepared.text, quoted_from)
-        quoted = answering.quote(result.query, quoted_from, prepared.text, self.config.answer, prepared.script, sims)
-        hits = [h for h in result.hits if h is top or h.score >= 0.85 * top.score]
-        return self._reply_answer(prepared, snap, quoted, "", quoted_from, hits)
-
-    def _sentence_sims(self, text: str, passage) -> list[float] | None:
-        if self.config.answer.sentence_dense_weight <= 0 or len(passage.sentences) < 2:
-            return None
-        q = self.encoder.encode_queries([text])[0]
-        vecs = self._sentence_cache.get(passage.passage_id)
-        if vecs is None:
-            # Sentences of a version never change: embed each passage's once, on first use.
-            vecs = self.encoder.encode_documents(list(passage.sentences))
-            self._sentence_cache[passage.passage_id] = vecs
-        return [float(v @ q) for v in vecs]
-
-    # --- the reading model ([answer] engine = "reader") ---------------------------------------------------------
-    def _read(self, text: str, result, rules_result=None, snap: Snapshot | None = None) -> Evidence | None:
-        """The reading model over an excerpt of each of the best hits: the likeliest answer and its figures, the rule
-        engine's verdict among them (over rules_result, its search, when already made)."""
-        cfg = self.config.reader
-        snap = snap or self._current()
-        chosen = shortlist(result.query, result.hits, cfg.passages, cfg.excerpt_chars)
-        readings = self.reader.read(text, [e for e, _ in chosen])
-        read = [(r, h) for r, (_, h) in zip(readings, chosen)]
-        return weigh(result.query, read, snap.searcher.document_evidence,
-                     self._rules_opinion(text, snap, rules_result))
-
-    def _rules_opinion(self, text: str, snap: Snapshot, result=None) -> tuple[bool, str]:
-        """Returns: whether the rule engine answers the question, and the passage id it would quote ("" for none)."""
-        result, decision = self._rules_decide(result or self._search(snap, text, "rules"), snap)
-        if not result.hits:
-            return False, ""
-        quoted = answering.best_window(result.query, [h.passage for h in result.hits], text,
-                                       self.config.answer.window_margin)
-        return decision.answered, quoted.passage_id
-
     def _about(self, prepared: Prepared, snap: Snapshot, top, fields: list[str]) -> Answer:
         # Which paper ran the report, who wrote it: its metadata answers, quoted as recorded, never the text.
         info = {"title": top.passage.doc_title, **snap.documents.get(top.passage.doc_id, {})}
@@ -322,16 +232,6 @@ class QAService:
         if not answered:
             return self._reply(prepared, KIND_REFUSAL, text + self.scope(), examples=True, version=snap.version)
         return self._reply_answer(prepared, snap, in_script(text, prepared.script), "", top.passage, [top])
-
-    def _answered(self, prepared: Prepared, snap: Snapshot, evidence: Evidence, hits: list) -> Answer:
-        quoted = compose.quote(evidence.reading, self.config.answer.max_chars, prepared.script)
-        short = in_script(compose.short_answer(evidence.reading, self.config.answer.short_answer_score, quoted),
-                          prepared.script)
-        cited = evidence.reading.excerpt.passage
-        # The passage quoted first, then the other hits that score close to the best.
-        top = max(h.score for h in hits) if hits else 0.0
-        shown = [evidence.hit] + [h for h in hits if h is not evidence.hit and h.score >= 0.85 * top]
-        return self._reply_answer(prepared, snap, quoted, short, cited, shown)
 
     def _reply_answer(self, prepared: Prepared, snap: Snapshot, quoted: str, short: str, cited, hits: list) -> Answer:
         cite = in_script(compose.citation(cited), prepared.script)
