@@ -65,9 +65,7 @@ class PgOnceCache:
         self._claims = 0
         self._local: TTLMap[list] = TTLMap(ttl_sec, **({"clock": clock} if clock else {}))
         self.db = Database(url)
-        with self.db.cursor(transaction=True) as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-            cur.execute(_SCHEMA)
+        self.db.ensure_schema(_SCHEMA_LOCK, _SCHEMA)
 
     async def claim(self, key, work: Callable[[], Awaitable[str]]) -> Claim[str]:
         """Start `work` for `key`, or join the run any replica started for it (see OnceCache.claim).

@@ -61,12 +61,9 @@ class PgFeedbackStore:
         """
         self.db = Database(url)
         self._user_key = user_key or secrets.token_bytes(32)
-        with self.db.cursor(transaction=True) as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-            cur.execute(_SCHEMA)
-            # A log made before a column existed gains it in place; the default fills every existing row.
-            for table, column, decl in ADDED:
-                cur.execute(f'ALTER TABLE qabot_{table} ADD COLUMN IF NOT EXISTS "{column}" {decl}')
+        # A log made before a column existed gains it in place; the default fills every existing row.
+        added = [f'ALTER TABLE qabot_{table} ADD COLUMN IF NOT EXISTS "{column}" {decl}' for table, column, decl in ADDED]
+        self.db.ensure_schema(_SCHEMA_LOCK, _SCHEMA, *added)
 
     @classmethod
     def from_config(cls, config) -> "PgFeedbackStore":

@@ -71,9 +71,7 @@ class PgRateLimiter:
         self._clock = clock
         self._checks = 0
         self.db = Database(url)
-        with self.db.cursor(transaction=True) as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-            cur.execute(_SCHEMA)
+        self.db.ensure_schema(_SCHEMA_LOCK, _SCHEMA)
 
     def check(self, key: str) -> Decision:
         """Take one token for `key` if there is one (see RateLimiter.check).

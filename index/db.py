@@ -159,6 +159,22 @@ class Database:
                 raise DatabaseError(f"database {mask_url(self.url)}: {_scrub(str(exc).strip(), self.url)}",
                                     hint="check that the server runs; the next call reconnects") from None
 
+    def ensure_schema(self, lock: int, *statements: str) -> None:
+        """Create tables (CREATE ... IF NOT EXISTS, ALTER ... IF NOT EXISTS) once, whichever replica starts first.
+
+        Args:
+            lock: the advisory lock key of these tables: replicas starting together take turns, so no two run the
+                same CREATE at once (which PostgreSQL can fail on a unique-constraint race).
+            statements: what to run, in order, in one transaction.
+
+        Raises:
+            DatabaseError: the server cannot be reached.
+        """
+        with self.cursor(transaction=True) as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
+            for statement in statements:
+                cur.execute(statement)
+
     def close(self) -> None:
         """Close the connection (a later call opens a new one)."""
         with self._lock:

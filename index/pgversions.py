@@ -42,9 +42,7 @@ class SharedVersions:
         """
         self.versions = versions
         self.db = Database(url)
-        with self.db.cursor(transaction=True) as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-            cur.execute(_SCHEMA)
+        self.db.ensure_schema(_SCHEMA_LOCK, _SCHEMA)
 
     def served(self) -> str | None:
         """Returns: the name of the version every replica should serve, or None before anything was published."""
