@@ -121,7 +121,6 @@ class QAService(RuleEngine, ReadingEngine):
         version, line, examples = self._description
         if version != snap.version:
             line = scope.describe(snap.documents, snap.passages)
-            self._kinds = (snap.version, scope.kinds(snap.passages))
             examples = list(self.config.answer.examples) or self._verified_examples(snap)
             self._description = (snap.version, line, examples)
         return line, examples
