@@ -1,4 +1,4 @@
-"""Command line: `python -m bot ask "问题"`, `serve`, `telegram`, `purge-log`, `migrate` (embedded install -> database)."""
+"""Command line: `python -m bot ask "问题"`, `serve`, `telegram`, `purge-log`, `migrate` (install -> database)."""
 from __future__ import annotations
 
 import argparse

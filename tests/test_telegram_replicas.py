@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from bot.channels.telegram import TelegramChannel
-from bot.pgleader import LeaderLock
+from bot.pgleader import TELEGRAM_POLLING, LeaderLock
 from bot.ratelimit import TokenBucketLimiter
 from index.config import DatabaseConfig
 from index.errors import DatabaseError
@@ -202,3 +202,42 @@ def test_only_one_replica_polls_and_another_takes_over_when_it_is_killed(built_c
     finally:
         for server in servers.values():
             server.kill()
+
+
+@pytest.mark.slow
+def test_python_m_bot_telegram_with_a_database_polls_while_holding_the_lock_and_stops_on_interrupt(
+        built_config, pg_url, api, tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = {**os.environ, "QABOT_CONFIG": str(ROOT / "config.toml"), "PYTHONUNBUFFERED": "1",
+           "QABOT_PATHS_DATA_DIR": str(built_config.data_dir), "QABOT_PATHS_CORPUS_DIR": str(built_config.corpus_dir),
+           "QABOT_PATHS_MODELS_DIR": str(built_config.models_dir), "QABOT_DATABASE_URL": pg_url,
+           "QABOT_TELEGRAM_POLL_LOCK_RETRY_SEC": "0.5",
+           "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_BASE_URL": api.base_url_for("alone")}
+    other = LeaderLock(pg_url, TELEGRAM_POLLING, "telegram polling")  # a replica polling already
+    assert other.try_acquire()
+    log_file = tmp_path / "telegram.log"
+    with open(log_file, "w") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "bot", "telegram"], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        _until(lambda: "telegram polling is on another replica" in log_file.read_text(), 120, "it waits its turn")
+        assert not _pollers(api)
+        other.release()
+        _until(lambda: _pollers(api) == {"alone"}, 15, "it polls once the lock is free")
+        api.push_update(message=api.message(QUESTION))
+        [sent] = api.wait_for("sendMessage", timeout=60)
+        assert "92%" in sent.result["text"]
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+        assert other.try_acquire(), "the lock is free once it stopped"
+        assert api.token not in log_file.read_text()
+    finally:
+        other.release()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
