@@ -1,4 +1,4 @@
-"""Command line: `python -m bot ask "问题"`, `python -m bot serve`, `python -m bot telegram`, `python -m bot purge-log`."""
+"""Command line: `python -m bot ask "问题"`, `serve`, `telegram`, `purge-log`, `migrate` (install -> database)."""
 from __future__ import annotations
 
 import argparse
@@ -70,6 +70,14 @@ def cmd_purge_log(args, config) -> int:
     return 0
 
 
+def cmd_migrate(args, config) -> int:
+    from bot.migrate import migrate
+
+    for line in migrate(config, replace_served=args.replace_served):
+        print(line, flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line.
 
@@ -95,6 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("purge-log", help="delete questions and ratings older than [feedback] retention_days")
     p.add_argument("--days", type=int, help="keep this many days instead")
     p.set_defaults(func=cmd_purge_log)
+    p = sub.add_parser("migrate", help="copy this install's question log and ratings into [database] url and "
+                                       "publish its index version (safe to run again)")
+    p.add_argument("--replace-served", action="store_true",
+                   help="publish this install's index version even when the database serves another one")
+    p.set_defaults(func=cmd_migrate)
     args = parser.parse_args(argv)
     from bot import logs
 

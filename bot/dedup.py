@@ -49,6 +49,18 @@ class TTLMap(Generic[T]):
             return default
         return item[1]
 
+    def replace(self, key, value: T) -> bool:
+        """Replace the live value under `key`, keeping its expiry.
+
+        Returns:
+            False (and nothing stored) when there is no live value.
+        """
+        item = self._data.get(key)
+        if item is None or item[0] <= self._clock():
+            return False
+        self._data[key] = (item[0], value)
+        return True
+
     def __contains__(self, key) -> bool:
         return self.get(key, _MISSING) is not _MISSING
 

@@ -112,6 +112,7 @@ class TelegramConfig:
     webhook_url: str = ""
     rate_capacity: int = 10
     rate_refill_per_sec: float = 0.5
+    poll_lock_retry_sec: float = 5.0
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,8 @@ def build_application(config: Config, service, feedback=None, token: str | None 
 
 
 def run_polling(config: Config, service, feedback=None) -> int:
-    """Run the bot alone by long polling until interrupted (`python -m bot telegram`).
+    """Run the bot alone by long polling until interrupted (`python -m bot telegram`); with [database] url set,
+    only while it holds the polling lock that the replicas share.
 
     Args:
         config: settings.
@@ -99,10 +100,14 @@ def run_polling(config: Config, service, feedback=None) -> int:
         feedback = open_feedback_store(config)
     from telegram.error import InvalidToken, NetworkError
 
-    app = build_application(config, service, feedback)
     log.info("telegram polling starting")
     try:
-        app.run_polling(allowed_updates=UPDATE_TYPES, close_loop=False)
+        if config.database.url:  # replicas share the database: take turns with them for getUpdates
+            import asyncio
+
+            from bot.channels.telegram_poller import run_until_signal
+            return asyncio.run(run_until_signal(TelegramChannel(config, service, feedback)))
+        build_application(config, service, feedback).run_polling(allowed_updates=UPDATE_TYPES, close_loop=False)
     except InvalidToken:  # its message carries the token: never let it reach a terminal or a log
         raise ConfigError(f"the Bot API rejected {ENV_TOKEN}", hint="check the token with BotFather") from None
     except NetworkError as exc:
@@ -114,7 +119,8 @@ def run_polling(config: Config, service, feedback=None) -> int:
 class TelegramChannel:
     """The bot inside the ASGI server's event loop: `await start()` in the lifespan, `await stop()` at exit.
 
-    In webhook mode, `routes()` gives the route to mount; otherwise the bot long-polls in the background.
+    In webhook mode, `routes()` gives the route to mount; otherwise the bot long-polls in the background, and
+    with [database] url set only while this replica holds the polling lock (telegram_poller.SinglePoller).
     """
 
     def __init__(self, config: Config, service, feedback=None, *, token: str | None = None,
@@ -129,6 +135,13 @@ class TelegramChannel:
         self._token = token or env.get(ENV_TOKEN, "")
         self.app = build_application(config, service, feedback, self._token, base_url or env.get(ENV_BASE_URL),
                                      limiter)
+        self.poller = None
+        if not self.webhook_path and config.database.url:
+            from bot.channels.telegram_poller import SinglePoller
+            from bot.pgleader import TELEGRAM_POLLING, LeaderLock
+
+            lock = LeaderLock(config.database.url, TELEGRAM_POLLING, "telegram polling")
+            self.poller = SinglePoller(self.app.updater, lock, config.telegram.poll_lock_retry_sec, UPDATE_TYPES)
 
     def routes(self) -> list:
         """Returns: the Starlette route for the webhook (none in polling mode)."""
@@ -144,11 +157,13 @@ class TelegramChannel:
             if url:
                 await self.app.bot.set_webhook(url.rstrip("/") + self.webhook_path, secret_token=self.secret,
                                                allowed_updates=UPDATE_TYPES)
-        else:
+        elif self.poller is None:
             await self.app.updater.start_polling(allowed_updates=UPDATE_TYPES)
         await self.app.start()
-        log.info("telegram started", extra={"mode": "webhook" if self.webhook_path else "polling",
-                                            "bot": self.app.bot.username})
+        if self.poller is not None:  # replicas share the database: poll only while holding its lock
+            self.poller.start()
+        mode = "webhook" if self.webhook_path else "polling, one replica" if self.poller else "polling"
+        log.info("telegram started", extra={"mode": mode, "bot": self.app.bot.username})
 
     async def try_start(self) -> bool:
         """Start, but log instead of raising when the Bot API cannot be reached or refuses the token.
@@ -168,7 +183,9 @@ class TelegramChannel:
             return False
 
     async def stop(self) -> None:
-        """Stop polling and the update processing; safe to call twice."""
+        """Stop polling (letting the polling lock go) and the update processing; safe to call twice."""
+        if self.poller is not None:
+            await self.poller.stop()
         if self.app.updater and self.app.updater.running:
             await self.app.updater.stop()
         if self.app.running:

@@ -18,6 +18,7 @@ import time
 from bot.channels import wechat_render as render
 from bot.channels.wechat_dialog import Dialog
 from bot.dedup import open_once_cache
+from bot.dialogstate import open_dialog_state
 from index.config import Config
 from index.errors import ConfigError
 
@@ -194,7 +195,7 @@ def routes(config: Config, service, feedback=None, env: dict | None = None) -> l
         if channel == "wecom" and not (aes_key and app_id):
             raise ConfigError("WeCom needs WECOM_AES_KEY and WECOM_CORP_ID besides WECOM_TOKEN")
         dialog = Dialog(service, feedback, channel, w.deadline_sec, w.timeout_sec,
-                        jobs=open_once_cache(config, channel))
+                        jobs=open_once_cache(config, channel), state=open_dialog_state(config, channel))
         endpoint = WeChatEndpoint(config, dialog, token, aes_key, app_id, enterprise=channel == "wecom")
         out.append(Route(path, endpoint.handle, methods=["GET", "POST"], name=channel))
     return out

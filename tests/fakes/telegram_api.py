@@ -30,6 +30,7 @@ class Call:
     params: dict
     response: dict = field(default_factory=dict)
     time: float = field(default_factory=time.monotonic)
+    replica: str = ""  # the tag of base_url_for(tag) the bot was given, to tell replicas apart
 
     @property
     def result(self):
@@ -109,7 +110,8 @@ class FakeBotAPI:
         self.me = {"id": int(token.split(":")[0]), "is_bot": True, "first_name": "问答助手", "username": username,
                    "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False,
                    "can_connect_to_business": False, "has_main_web_app": False}
-        self.calls: list[Call] = []
+        self.calls: list[Call] = []      # answered requests, in the order of their answers
+        self.requests: list[Call] = []   # every request as it arrives (a long poll before it is answered)
         self.webhook: dict = {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
         self._updates: list[dict] = []
         self._next_update_id = 1
@@ -125,6 +127,10 @@ class FakeBotAPI:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/bot"
+
+    def base_url_for(self, replica: str) -> str:
+        """Returns: a base URL whose calls are recorded with Call.replica == replica (one per bot process)."""
+        return f"http://127.0.0.1:{self._server.server_address[1]}/r/{replica}/bot"
 
     def start(self) -> "FakeBotAPI":
         self._thread.start()
@@ -328,15 +334,23 @@ class FakeBotAPI:
 
             def _serve(self, body: bytes):
                 url = urllib.parse.urlsplit(self.path)
+                path, replica = url.path, ""
+                if path.startswith("/r/"):  # base_url_for(replica): the same API, calls tagged by replica
+                    replica, path = path[3:].split("/", 1)
+                    path = "/" + path
                 prefix = f"/bot{api.token}/"
-                if not url.path.startswith(prefix):
+                if not path.startswith(prefix):
                     status, payload = 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
                 else:
-                    method = url.path[len(prefix):]
+                    method = path[len(prefix):]
                     params = _decode(body, self.headers.get("Content-Type", ""), url.query)
-                    status, payload = api._dispatch(method, params)
+                    call = Call(method, params, replica=replica)  # its time: when the request arrived
                     with api._cond:
-                        api.calls.append(Call(method, params, payload))
+                        api.requests.append(call)  # a long poll is here now, though answered later
+                    status, payload = api._dispatch(method, params)
+                    call.response = payload
+                    with api._cond:
+                        api.calls.append(call)
                         api._cond.notify_all()
                 data = json.dumps(payload, ensure_ascii=False).encode()
                 try:
