@@ -40,6 +40,7 @@ class Settings:
     validation: float
     threads: int
     data: dict
+    listwise: float = 0.0  # weight of the loss over each question's excerpts together (0: pairs one by one)
 
     @classmethod
     def read(cls, path: Path = SETTINGS, **override) -> "Settings":
@@ -135,8 +136,21 @@ def split(pairs: list[ex.Example], share: float, seed: int) -> tuple[list[ex.Exa
     return [p for p in pairs if p.group not in held], [p for p in pairs if p.group in held]
 
 
-def batches(pairs: list[ex.Example], size: int, rng: random.Random) -> list[list[ex.Example]]:
-    """Shuffled batches of pairs of similar length (less padding), in a shuffled order."""
+def batches(pairs: list[ex.Example], size: int, rng: random.Random,
+            whole: bool = False) -> list[list[ex.Example]]:
+    """Shuffled batches of pairs of similar length (less padding), in a shuffled order.
+
+    Args:
+        pairs: the training pairs; a question's pairs are next to each other (build_examples).
+        size: pairs a batch (whole questions: at least this many).
+        rng: the random generator.
+        whole: keep each question's pairs in one batch (for the listwise loss).
+
+    Returns:
+        The batches.
+    """
+    if whole:
+        return _question_batches(pairs, size, rng)
     order = pairs[:]
     rng.shuffle(order)
     out = []
@@ -145,6 +159,59 @@ def batches(pairs: list[ex.Example], size: int, rng: random.Random) -> list[list
         out += [chunk[j:j + size] for j in range(0, len(chunk), size)]
     rng.shuffle(out)
     return out
+
+
+def runs_of(pairs: list[ex.Example]) -> list[list[ex.Example]]:
+    """Args: pairs. Returns: the runs of consecutive pairs of one question (a repeated set is a run of its own)."""
+    out: list[list[ex.Example]] = []
+    for p in pairs:
+        # An excerpt met again in the current run starts the question's repeat.
+        if out and out[-1][0].group == p.group and all(x.text != p.text for x in out[-1]):
+            out[-1].append(p)
+        else:
+            out.append([p])
+    return out
+
+
+def _question_batches(pairs: list[ex.Example], size: int, rng: random.Random) -> list[list[ex.Example]]:
+    runs = runs_of(pairs)
+    rng.shuffle(runs)
+    out = []
+    for i in range(0, len(runs), size * 10):
+        chunk = sorted(runs[i:i + size * 10], key=lambda r: sum(len(p.question) + len(p.text) for p in r) / len(r))
+        batch: list[ex.Example] = []
+        for run in chunk:
+            batch += run
+            if len(batch) >= size:
+                out.append(batch)
+                batch = []
+        if batch:
+            out.append(batch)
+    rng.shuffle(out)
+    return out
+
+
+def listwise_loss(logit, pairs: list[ex.Example]):
+    """The softmax loss over each question's excerpts beside a "none of these" option scored 0: the answering
+    excerpt must win over its near misses, and for a question nothing answers, "none" must win.
+
+    Args:
+        logit: the answer logits of the batch's pairs (a torch tensor).
+        pairs: the batch's pairs, in that order.
+
+    Returns:
+        The mean loss over the batch's questions.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    losses, start = [], 0
+    for run in runs_of(pairs):
+        scores = torch.cat([logit.new_zeros(1), logit[start:start + len(run)]])
+        target = next((k + 1 for k, p in enumerate(run) if p.label), 0)
+        losses.append(F.cross_entropy(scores[None], torch.tensor([target])))
+        start += len(run)
+    return torch.stack(losses).mean()
 
 
 def tensors(encoder: PairEncoder, pairs: list[ex.Example]):
@@ -190,7 +257,8 @@ def auc(scores: list[float], labels: list[int]) -> float:
 
 
 def evaluate(net, encoder: PairEncoder, pairs: list[ex.Example], size: int = 64) -> dict:
-    """Args: net; encoder; pairs (validation). Returns: AUC, accuracy at 0, and the span's exact matches."""
+    """Args: net; encoder; pairs (validation). Returns: AUC, accuracy at 0, how often the answering excerpt scores
+    best among its question's, and the span's exact matches."""
     import torch
 
     net.eval()
@@ -207,7 +275,15 @@ def evaluate(net, encoder: PairEncoder, pairs: list[ex.Example], size: int = 64)
                     exact.append(got is not None and p.text[got[0]:got[1]] == p.text[p.start:p.end])
     labels = [p.label for p in pairs]
     net.train()
+    # Of the questions some excerpt answers, how often that excerpt scores best among the question's excerpts.
+    firsts, at = [], 0
+    for run in runs_of(pairs):
+        got = scores[at:at + len(run)]
+        if any(p.label for p in run):
+            firsts.append(bool(run[int(np.argmax(got))].label))
+        at += len(run)
     return {"pairs": len(pairs), "auc": round(auc(scores, labels), 4),
+            "chosen": round(float(np.mean(firsts)), 4) if firsts else None,
             "accuracy": round(float(np.mean([(s > 0) == bool(y) for s, y in zip(scores, labels)])), 4),
             "span_exact": round(float(np.mean(exact)), 4) if exact else None}
 
@@ -247,8 +323,10 @@ def train(s: Settings, pairs: list[ex.Example], base_dir: Path, out: Path, log=s
     print(f"training on {len(train_pairs)} pairs ({sum(p.label for p in train_pairs)} answering), "
           f"{sum(p.numel() for p in params):,} trainable parameters, {s.steps} steps", file=log)
     while step < s.steps:
-        for chunk in batches(train_pairs, s.batch, rng):
-            loss, _ = loss_of(model, tensors(encoder, chunk), s.span_weight)
+        for chunk in batches(train_pairs, s.batch, rng, whole=bool(s.listwise)):
+            loss, logit = loss_of(model, tensors(encoder, chunk), s.span_weight)
+            if s.listwise:
+                loss = loss + s.listwise * listwise_loss(logit, chunk)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
