@@ -23,7 +23,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@touch $@
 
 setup: $(STAMP)
-	$(PY) -m index.model
+	$(PY) -m index.embedding.model
 	$(PY) -m bot.read.build
 
 model: setup

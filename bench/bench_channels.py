@@ -95,8 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from bot.app import create_app
-    from bot.feedback import SQLiteFeedbackStore
     from bot.service import QAService
+    from bot.state.feedback import SQLiteFeedbackStore
     from index.config import TelegramConfig, load_config
     from tests.fakes.telegram_api import FakeBotAPI
     from tests.fakes.wechat_client import new_aes_key

@@ -40,7 +40,7 @@ def rss_mb() -> float:
 
 def passages(n: int, length: int = 150) -> list[str]:
     """Args: n: how many; length: characters each. Returns: distinct windows of the cleaned seed corpus."""
-    from index.clean import clean_text
+    from index.ingest.clean import clean_text
 
     raw = "".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus").glob("*.txt")))
     text = clean_text(raw).replace("\n", "")
@@ -67,8 +67,8 @@ def token_count(model, text: str) -> int:
 def measure(threads: int, n_passages: int, n_queries: int, batch: int, window: int) -> dict:
     """One process's figures for one setting (threads 0: torch's default)."""
     from index.config import load_config
-    from index.embed import SentenceTransformerEncoder
-    from index.model import ensure_model
+    from index.embedding.embed import SentenceTransformerEncoder
+    from index.embedding.model import ensure_model
 
     base = load_config(ROOT / "config.toml")
     config = dataclasses.replace(base, model=dataclasses.replace(
@@ -114,7 +114,7 @@ def time_build() -> dict:
     env = {**os.environ, "QABOT_PATHS_MODELS_DIR": str(tmp), "QABOT_CONFIG": str(ROOT / "config.toml")}
     try:
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "index.model"], cwd=ROOT, env=env, check=True,
+        subprocess.run([sys.executable, "-m", "index.embedding.model"], cwd=ROOT, env=env, check=True,
                        stdout=subprocess.DEVNULL)
         seconds = time.perf_counter() - t0
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

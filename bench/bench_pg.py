@@ -22,7 +22,7 @@ from typing import Iterator
 
 import numpy as np
 
-from index.store import open_store
+from index.storage.store import open_store
 
 DIM = 384
 K = 10

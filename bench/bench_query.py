@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     import random
 
     from bench.bench_update import report_sentences, synthetic_sentences, write_corpus
-    from index.embed import load_encoder
+    from index.embedding.embed import load_encoder
 
     config = load_config(ROOT / "config.toml", env={})
     encoder = load_encoder(config)

@@ -56,8 +56,8 @@ def run(config, encoder, url: str, updates: int = 10, clients: int = 4, folder: 
         {"requests", "failures" (list), "half_switched" (list), "versions", "reload_s" (per update, commit to
         served), "answers_by_version"}.
     """
-    from index import changes
-    from index.versions import VersionStore
+    from index.manage import changes
+    from index.versioning.versions import VersionStore
 
     folder = folder or Path(config.data_dir) / "bench-docs"
     folder.mkdir(parents=True, exist_ok=True)
@@ -142,10 +142,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench.workspace import ROOT, ensure_index, workspace_config
     from bot.app import create_app
-    from bot.ratelimit import TokenBucketLimiter
+    from bot.state.ratelimit import TokenBucketLimiter
     from bot.service import QAService
     from index.config import load_config
-    from index.embed import load_encoder
+    from index.embedding.embed import load_encoder
     from bot.serve import address, bind_socket, make_server
 
     config = load_config(ROOT / "config.toml", env={})

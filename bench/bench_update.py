@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bench.workspace import ROOT, ensure_index, workspace_config
 from index.config import load_config
-from index.segment import split_sentences
+from index.passages.segment import split_sentences
 
 PARAGRAPHS_PER_DOC = 25
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -128,8 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from bot.service import QAService
-    from index import changes
-    from index.embed import load_encoder
+    from index.embedding.embed import load_encoder
+    from index.manage import changes
 
     config = load_config(ROOT / "config.toml", env={})
     sentences = report_sentences(Path(args.data))

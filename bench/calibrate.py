@@ -37,7 +37,7 @@ def measure(service, rows: list[dict]) -> list[dict]:
         "features"}; questions the bot never searches (unusable input) are left out.
     """
     from bot.evaluate import judge
-    from bot.normalize import prepare as prepare_question
+    from bot.understand.normalize import prepare as prepare_question
 
     out = []
     snap = service._current()

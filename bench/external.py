@@ -29,7 +29,7 @@ def in_traditional(text: str) -> bool:
 
     (Taiwanese text keeps characters such as 台 that OpenCC would still convert; a majority vote would miss it.)
     """
-    from index.clean import to_simplified, to_traditional
+    from index.ingest.clean import to_simplified, to_traditional
 
     return to_simplified(text) != text or to_traditional(text) == text
 
@@ -47,7 +47,7 @@ def ask_all(config: Config, questions: list[Question], encoder) -> dict:
         and "rows", one per question.
     """
     from bot.service import QAService
-    from index.clean import to_simplified
+    from index.ingest.clean import to_simplified
 
     service = QAService(config, encoder=encoder)
     service.load()
@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"external evaluation skipped: data folder {args.data} not found (pass --data DIR)", file=sys.stderr)
         return 0
     config = load_config(args.config)
-    from index.embed import load_encoder
+    from index.embedding.embed import load_encoder
 
     encoder = load_encoder(config)
     t0 = time.perf_counter()

@@ -10,7 +10,7 @@ from bench.distractors import law_documents, report_documents
 from bench.squad import mirror
 from bench.workspace import ROOT, ensure_index, workspace_config
 from index.config import Config, load_config
-from index.load import iter_corpus
+from index.ingest.load import iter_corpus
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 TOLERANCE = 0.02  # answer and refusal accuracy may drop at most 2 points
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     config = load_config(args.config)
     rows = load_questions(args.questions)
-    from index.embed import load_encoder
+    from index.embedding.embed import load_encoder
 
     encoder = load_encoder(config)
     work = ROOT / ".cache" / "growth"

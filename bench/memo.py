@@ -69,8 +69,8 @@ def prefill(memo: MemoEncoder, config, questions) -> None:
         config: the workspace settings (its current index version is read).
         questions: objects with a .question text.
     """
-    from bot.normalize import prepare
-    from index.snapshot import open_snapshot
+    from bot.understand.normalize import prepare
+    from index.retrieval.snapshot import open_snapshot
 
     snap = open_snapshot(config, memo)
     texts = [prepare(q.question, config.answer.max_question_chars).text for q in questions]

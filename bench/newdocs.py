@@ -157,7 +157,7 @@ def cites(row: dict, ans: dict) -> bool | None:
     where = row.get("where", "")
     if not re.fullmatch(r"第[一二三四五六七八九十百零〇]+条", where or ""):
         return None
-    from index.clean import to_simplified
+    from index.ingest.clean import to_simplified
 
     return ans["answered"] and where in to_simplified(ans["answer"])
 

@@ -8,15 +8,16 @@ import sys
 import time
 from pathlib import Path
 
-from index.build import FORMAT, ingest_corpus, write_version
 from index.config import Config, PathsConfig
 from index.errors import QABotError
-from index.load import content_hash, iter_corpus
+from index.ingest.load import content_hash, iter_corpus
+from index.versioning.build import FORMAT, ingest_corpus, write_version
 
 ROOT = Path(__file__).resolve().parent.parent
 # Code whose change alters the passages or the keyword index: a change forces a rebuild (vectors are still reused).
-_INDEX_CODE = ("index/clean.py", "index/segment.py", "index/structure.py", "index/windows.py", "index/build.py",
-               "index/lexical.py", "index/load.py")
+_INDEX_CODE = ("index/ingest/clean.py", "index/passages/segment.py", "index/passages/structure.py",
+               "index/passages/windows.py", "index/versioning/build.py",
+               "index/storage/lexical.py", "index/ingest/load.py")
 
 
 def workspace_config(config: Config, folder: Path) -> Config:
@@ -64,7 +65,7 @@ def ensure_index(config: Config, encoder, rebuild: bool = False, out=None) -> di
     Returns:
         {"version", "passages", "embedded", "seconds", "reused_index": bool}.
     """
-    from index.versions import VersionStore
+    from index.versioning.versions import VersionStore
 
     out = out or sys.stderr
     key = build_key(config, encoder)

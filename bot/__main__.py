@@ -54,7 +54,7 @@ def cmd_telegram(args, config) -> int:
 def cmd_purge_log(args, config) -> int:
     import time
 
-    from bot.feedback import open_feedback_store
+    from bot.state.feedback import open_feedback_store
 
     days = config.feedback.retention_days if args.days is None else args.days
     if days <= 0:

@@ -17,8 +17,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.channels.http import HttpChannel
 from bot.channels.jsonapi import ApiError, error_response
-from bot.feedback import FeedbackStore, open_feedback_store
-from bot.ratelimit import RateLimiter, open_rate_limiter
+from bot.state.feedback import FeedbackStore, open_feedback_store
+from bot.state.ratelimit import RateLimiter, open_rate_limiter
 
 log = logging.getLogger("bot.app")
 
@@ -118,11 +118,11 @@ async def _load(http: HttpChannel) -> None:
 
 
 def _shared_versions(config):
-    """The index versions every replica serves (index/pgversions.py), or None without [database] url."""
+    """The index versions every replica serves (index/versioning/pgversions.py), or None without [database] url."""
     if not config.database.url:
         return None
-    from index.pgversions import SharedVersions
-    from index.versions import VersionStore
+    from index.versioning.pgversions import SharedVersions
+    from index.versioning.versions import VersionStore
 
     return SharedVersions(config.database.url, VersionStore(config.index_dir, keep=config.index.keep_versions))
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from index.structure import ARTICLE
+from index.passages.structure import ARTICLE
 from index.types import Passage
 
 from bot.read.reader import Reading
@@ -94,7 +94,7 @@ def quote(reading: Reading, max_chars: int, script: str = "hans") -> str:
     Returns:
         The quoted text, with an ellipsis where a sentence was cut or sentences left out.
     """
-    from bot.normalize import in_script
+    from bot.understand.normalize import in_script
 
     p = reading.excerpt.passage
     orig = "".join(p.sentences_orig)

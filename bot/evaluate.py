@@ -10,8 +10,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from index import cli
-from index.clean import to_simplified
 from index.config import Config, load_config
+from index.ingest.clean import to_simplified
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions.jsonl"
 
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
 def _evaluate(args) -> int:
     config = load_config(args.config)
     rows = load_questions(args.questions)
-    from index.embed import load_encoder
+    from index.embedding.embed import load_encoder
 
     encoder = load_encoder(config)
     results = {m: run(_with_mode(config, m), rows, encoder) for m in args.modes.split(",")}

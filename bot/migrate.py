@@ -1,6 +1,6 @@
 """`python -m bot migrate`: move an embedded install into the shared database (question log, ratings, index version).
 
-It lives in bot/ because it copies bot/'s question log; the index part goes through index/pgversions.py, and
+It lives in bot/ because it copies bot/'s question log; the index part goes through index/versioning/pgversions.py, and
 nothing under index/ imports bot/.
 """
 from __future__ import annotations
@@ -10,9 +10,9 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.feedback import LOG_COLUMNS
-from bot.logkey import ENV as LOG_KEY_ENV
-from bot.logkey import FILE as LOG_KEY_FILE
+from bot.state.feedback import LOG_COLUMNS
+from bot.state.logkey import ENV as LOG_KEY_ENV
+from bot.state.logkey import FILE as LOG_KEY_FILE
 from index.db import Database, mask_url
 from index.errors import ConfigError, QABotError
 
@@ -50,7 +50,7 @@ def migrate(config, *, replace_served: bool = False) -> list[str]:
     if not url:
         raise ConfigError("migrate needs the shared database: [database] url is empty",
                           hint="set QABOT_DATABASE_URL=postgresql://user@host/db and run it again")
-    from bot.pgfeedback import PgFeedbackStore
+    from bot.state.pgfeedback import PgFeedbackStore
 
     PgFeedbackStore(url).close()  # its tables, created as the replicas create them (and reachable, or say so)
     lines = [f"database: {mask_url(url)}"]
@@ -131,8 +131,8 @@ def _insert(cur, table: str, columns: tuple[str, ...], rows: list[tuple]) -> int
 
 
 def _publish(config, replace_served: bool) -> str:
-    from index.pgversions import SharedVersions
-    from index.versions import VersionStore
+    from index.versioning.pgversions import SharedVersions
+    from index.versioning.versions import VersionStore
 
     shared = SharedVersions(config.database.url, VersionStore(config.index_dir, keep=config.index.keep_versions))
     try:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from index.segment import place_of
-from index.structure import ARTICLE, outline_level
+from index.passages.segment import place_of
+from index.passages.structure import ARTICLE, outline_level
 from index.types import Passage
 
 KINDS = {"statute": "法律法规", "qa": "问答", "outline": "工作报告和通知", "prose": "新闻报道和案例"}

@@ -86,8 +86,8 @@ def main(config, host: str | None = None, port: int | None = None) -> int:
         QABotError: the index cannot be loaded (IndexMissing, ...), or the address cannot be bound.
     """
     from bot.app import create_app
-    from bot.feedback import open_feedback_store
     from bot.service import QAService
+    from bot.state.feedback import open_feedback_store
 
     host = host or config.server.host
     port = config.server.port if port is None else port

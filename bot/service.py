@@ -5,15 +5,16 @@ import logging
 import threading
 import uuid
 
-from bot import about, compose, scope, smalltalk
-from bot.normalize import Prepared, in_script, prepare
+from bot import about, compose, scope
 from bot.read.decide import Decision
 from bot.read.serving import ReadingEngine
 from bot.rules.serving import RuleEngine
 from bot.schema import KIND_ANSWER, KIND_INVALID, KIND_REFUSAL, KIND_SMALLTALK, NOT_FOUND, Answer, Source
+from bot.understand import smalltalk
+from bot.understand.normalize import Prepared, in_script, prepare
 from index.config import Config
 from index.errors import IndexMissing
-from index.snapshot import Snapshot, current_version_path, open_snapshot
+from index.retrieval.snapshot import Snapshot, current_version_path, open_snapshot
 
 log = logging.getLogger("bot.service")
 
@@ -49,7 +50,7 @@ class QAService(RuleEngine, ReadingEngine):
     @property
     def encoder(self):
         if self._encoder is None:
-            from index.embed import load_encoder
+            from index.embedding.embed import load_encoder
             self._encoder = load_encoder(self.config)
         return self._encoder
 

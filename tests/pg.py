@@ -83,7 +83,12 @@ def pg_own(tmp_path_factory):
     """An OwnServer in a fresh temporary folder, stopped after the test."""
     server, url = _start(tmp_path_factory.mktemp("pg-own"))
     yield OwnServer(server, url)
-    server.cleanup()
+    try:
+        server.cleanup()
+    except Exception as exc:
+        # A server the test stopped may be gone before the library signals its postmaster: nothing is left to stop.
+        if type(exc).__name__ != "NoSuchProcess" and not isinstance(exc.__cause__ or exc, ProcessLookupError):
+            raise
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import re
 import shutil
 from pathlib import Path
 
-from index.load import iter_corpus
-from index.versions import VersionStore
+from index.ingest.load import iter_corpus
+from index.versioning.versions import VersionStore
 from tests.conftest import ROOT, make_config
 
 NEW_DOC = ("崂山区推行“智慧旅游一卡通”\n"

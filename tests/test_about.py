@@ -22,7 +22,7 @@ SEED = {"title": "青岛市评选出2016年度全市政府系统创新工作案�
     ("李沧区的案例是哪个单位报的？", []),
 ])
 def test_asked_fields(question, fields):
-    from index.clean import to_simplified
+    from index.ingest.clean import to_simplified
 
     assert asked_fields(to_simplified(question)) == fields
 

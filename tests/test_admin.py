@@ -9,7 +9,7 @@ import pytest
 
 from bot.app import create_app
 from bot.service import QAService
-from index import audit
+from index.manage import audit
 from tests.docfiles import make_scanned_pdf
 from tests.live_server import LiveServer
 from tests.staff_helpers import NEW_DOC, NEW_FACT, NEW_QUESTION, assert_consistent, private_copy, whole_state

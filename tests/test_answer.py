@@ -4,8 +4,8 @@ import dataclasses
 import pytest
 
 from index.config import AnswerConfig
-from index.query import Query
 from index.types import Hit, Passage
+from index.words.query import Query
 
 from bot.compose import citation
 from bot.rules.answer import quote, select_sentences

@@ -5,8 +5,8 @@ import csv
 import json
 
 from bench.distractors import law_documents, report_documents
-from index.build import ingest_file
 from index.config import load_config
+from index.versioning.build import ingest_file
 
 PARA = "过去一年，我们坚持稳中求进工作总基调，全省地区生产总值增长百分之五点五，城乡居民收入稳步增长，民生保障持续加强。"
 

@@ -6,7 +6,7 @@ import json
 import numpy as np
 
 from bench.bench_pg import exact_top, main, measure, synthetic
-from index.store import open_store
+from index.storage.store import open_store
 
 
 def test_the_benchmark_runs_end_to_end_on_a_small_store(pg_url, capsys):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from bench.squad import load_squad, mirror, write_corpus
-from index.load import read_document_file
+from index.ingest.load import read_document_file
 
 
 def _squad(tmp_path, data):

@@ -1,9 +1,9 @@
 """A government body a question names must be named by the document, in full, without its level or abbreviated."""
 import pytest
 
-from index.bodies import is_body, names_body
-from index.lexical import BM25, get_tokenizer, tokenize
-from index.query import analyse, missing_constraints
+from index.storage.lexical import BM25, get_tokenizer, tokenize
+from index.words.bodies import is_body, names_body
+from index.words.query import analyse, missing_constraints
 
 DOC = "市人社局针对重特大疾病患者的困境，探索补充医保体系建设。结合统计局能把指标吃透的优势开展考核评价。"
 

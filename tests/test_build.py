@@ -4,10 +4,10 @@ import shutil
 
 import pytest
 
-from index.build import build_index, ingest_corpus
 from index.errors import DocumentError, IndexCorrupt, IndexMismatch, IndexMissing
-from index.snapshot import open_snapshot
-from index.versions import VersionStore
+from index.retrieval.snapshot import open_snapshot
+from index.versioning.build import build_index, ingest_corpus
+from index.versioning.versions import VersionStore
 from tests.conftest import make_config
 
 pytestmark = pytest.mark.slow
@@ -77,9 +77,9 @@ def test_bad_document_stops_ingestion_and_leaves_index(built_config, encoder, tm
 
 
 def test_tokens_cut_before_a_word_joined_the_administrative_list_are_cut_again(monkeypatch):
-    import index.build as build
-    from index.reuse import Previous
     from index.types import Passage
+    import index.versioning.build as build
+    from index.versioning.reuse import Previous
 
     p = Passage(passage_id="d#0", doc_id="d", doc_title="t", text="十区市均有入选。", sentences=("十区市均有入选。",))
     keys, tokens = build._tokens([p], [], Previous())
@@ -95,7 +95,7 @@ def test_an_index_cut_with_another_word_list_is_built_again_when_only_missing_on
     import argparse
 
     from index.__main__ import cmd_build
-    from index.lexical import lexicon_key
+    from index.storage.lexical import lexicon_key
 
     config, path = _copy_index(built_config, tmp_path)
     args = argparse.Namespace(if_missing=True, quiet=True)
@@ -109,9 +109,9 @@ def test_an_index_cut_with_another_word_list_is_built_again_when_only_missing_on
 
 
 def test_tokens_cut_before_a_stopword_was_added_are_cut_again(monkeypatch):
-    import index.build as build
-    from index.reuse import Previous
     from index.types import Passage
+    import index.versioning.build as build
+    from index.versioning.reuse import Previous
 
     p = Passage(passage_id="d#0", doc_id="d", doc_title="t", text="好像十区市均有入选。", sentences=("好像十区市均有入选。",))
     keys, tokens = build._tokens([p], [], Previous())

@@ -1,6 +1,6 @@
-"""Written Cantonese read as Mandarin before search (bot.cantonese), through the question clean-up."""
-from bot.cantonese import to_mandarin
-from bot.normalize import prepare
+"""Written Cantonese read as Mandarin before search (bot.understand.cantonese), through the question clean-up."""
+from bot.understand.cantonese import to_mandarin
+from bot.understand.normalize import prepare
 
 
 def test_cantonese_words_become_mandarin_and_the_reply_stays_traditional():

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from index.clean import (clean_document, clean_text, fold_width, is_reading, is_traditional, strip_pinyin,
+from index.ingest.clean import (clean_document, clean_text, fold_width, is_reading, is_traditional, strip_pinyin,
                          to_simplified, to_traditional, widen_punctuation)
 
 SEED = Path(__file__).resolve().parent.parent / "corpus" / "000_6ec06563744fe9af.txt"

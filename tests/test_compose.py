@@ -2,8 +2,8 @@
 from bot.compose import QUOTE_MIN, citation, place, quote, short_answer
 from bot.read.excerpt import excerpt_around
 from bot.read.reader import Reading
+from index.passages.windows import windows_of
 from index.types import Passage
-from index.windows import windows_of
 
 ART = ("第七条 普通护照的登记项目包括：护照持有人的姓名、性别、出生日期、出生地，护照的签发日期、有效期、签发地点和签发机关。",
        "普通护照的有效期为：护照持有人未满十六周岁的五年，十六周岁以上的十年。", "普通护照的具体签发办法，由公安部规定。")

@@ -11,9 +11,9 @@ from starlette.testclient import TestClient
 from bot.app import create_app
 from bot.channels import console
 from bot.channels.console_auth import COOKIE, SESSION_SECONDS, ConsoleAuth
-from bot.feedback import SQLiteFeedbackStore
-from bot.ratelimit import TokenBucketLimiter
 from bot.service import QAService
+from bot.state.feedback import SQLiteFeedbackStore
+from bot.state.ratelimit import TokenBucketLimiter
 from tests.conftest import make_config
 
 TOKEN = "console-test-token-7"

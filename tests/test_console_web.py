@@ -7,9 +7,9 @@ import shutil
 import pytest
 
 from bot.app import create_app
-from bot.feedback import SQLiteFeedbackStore
-from bot.ratelimit import TokenBucketLimiter
 from bot.service import QAService
+from bot.state.feedback import SQLiteFeedbackStore
+from bot.state.ratelimit import TokenBucketLimiter
 from tests.conftest import ROOT
 from tests.live_server import LiveServer
 from tests.staff_helpers import NEW_DOC, NEW_FACT, NEW_QUESTION, private_copy

@@ -2,8 +2,8 @@
 import dataclasses
 
 from index.config import AnswerConfig
-from index.query import Query
 from index.types import Hit, Passage
+from index.words.query import Query
 
 from bot.rules.counted import asked_parts, counted_things, guessed_amounts, measured_things, named_loosely
 from bot.rules.decide import decide

@@ -1,7 +1,7 @@
 """A question for a method is answered by the sentence naming one; "did all of them" by the one saying all did."""
 from index.config import AnswerConfig
-from index.query import Query
 from index.types import Passage
+from index.words.query import Query
 
 from bot.rules.answer import best_window, quote
 from bot.rules.cues import asks_all, asks_method, gives_method, states_all
@@ -45,6 +45,6 @@ def test_whether_all_of_a_group_did_is_answered_by_a_text_saying_all_did():
 def test_a_method_asked_in_slang_and_a_preposition_that_is_no_topic():
     assert asks_method("地铁那边跟银行借钱，使的是啥新招儿？") and asks_method("地铁找钱用的啥骚操作啊")
     assert not asks_method("啥时候评的")
-    from index.lexical import get_tokenizer, tokenize
+    from index.storage.lexical import get_tokenizer, tokenize
 
     assert "按照" not in tokenize("这个评选是按照啥标准来评的", get_tokenizer(()))  # according to: no topic

@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from bot.dedup import OnceCache, TTLMap, open_once_cache, wait_result
-from bot.pgdedup import PgOnceCache
+from bot.state.dedup import OnceCache, TTLMap, open_once_cache, wait_result
+from bot.state.pgdedup import PgOnceCache
 from tests.conftest import make_config
 
 
@@ -181,7 +181,7 @@ def test_while_the_database_is_down_claims_fall_back_to_this_replica(pg_url, cap
         again = await cache.claim("m1", work)
         return claim.first, await claim.task, again.first
 
-    with caplog.at_level(logging.ERROR, logger="bot.pgdedup"):
+    with caplog.at_level(logging.ERROR, logger="bot.state.pgdedup"):
         assert asyncio.run(scenario()) == (True, "reply", False)
     assert "retry memory not shared" in caplog.text
     cache.close()

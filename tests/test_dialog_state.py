@@ -8,8 +8,8 @@ import logging
 import psycopg
 import pytest
 
-from bot.dialogstate import MemoryDialogState, open_dialog_state
-from bot.pgdialog import PgDialogState
+from bot.state.dialogstate import MemoryDialogState, open_dialog_state
+from bot.state.pgdialog import PgDialogState
 from index.config import DatabaseConfig
 from tests.test_dedup import Clock
 
@@ -170,7 +170,7 @@ def test_an_unreachable_database_costs_the_state_not_the_reply(pg_own, caplog):
 def test_an_owed_answer_reaches_the_user_through_the_other_replica(service, pg_url):
     from bot.channels import wechat_render as render
     from bot.channels.wechat_dialog import Dialog
-    from bot.pgdedup import PgOnceCache
+    from bot.state.pgdedup import PgOnceCache
     from tests.fakes.wechat_client import WeChatSender
     from tests.test_wechat import QUESTION, TOKEN, GatedService
 
@@ -235,8 +235,8 @@ def long_passages(tmp_path_factory, encoder):
     """A service over one question-and-answer page whose answer (one passage of about 900 characters, with
     [segment] unit_max_chars 1,500) makes a "原文" of more than one WeChat page."""
     from bot.service import QAService
-    from index.build import build_index
     from index.config import SegmentConfig
+    from index.versioning.build import build_index
     from tests.conftest import make_config
 
     root = tmp_path_factory.mktemp("long")
@@ -260,7 +260,7 @@ def test_more_reaching_the_other_replica_gives_the_next_page(long_passages, pg_u
     """Two web servers on one database, WeChat's callbacks alternating between them over real HTTP."""
     from bot.app import create_app
     from bot.channels import wechat_render as render
-    from bot.feedback import SQLiteFeedbackStore
+    from bot.state.feedback import SQLiteFeedbackStore
     from tests.fakes.wechat_client import WeChatSender
     from tests.live_server import LiveServer
     from tests.test_wechat import TOKEN

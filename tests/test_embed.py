@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.embed import Encoder, SentenceTransformerEncoder, encoder_fingerprint
+from index.embedding.embed import Encoder, SentenceTransformerEncoder, encoder_fingerprint
 from index.errors import ConfigError
 
 PASSAGES = [
@@ -98,7 +98,7 @@ def test_only_a_plain_bert_mean_pooling_folder_takes_the_fast_path(encoder, tmp_
     import json
     import shutil
 
-    from index.bert_torch import supports
+    from index.embedding.bert_torch import supports
 
     assert not supports(tmp_path / "missing") and not supports("intfloat/multilingual-e5-small")
     src = Path(encoder.path)

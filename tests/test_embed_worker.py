@@ -6,9 +6,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from index.embed_worker import WorkerEncoder
+from index.embedding.embed_worker import WorkerEncoder
+from index.embedding.lazy_encoder import LazyEncoder
 from index.errors import ModelError
-from index.lazy_encoder import LazyEncoder
 
 TEXTS = ["市北区将全区划分为1188个责任网格。", "李沧区借力民营资本打造社区卫生服务新范本。", "地铁办与19家金融机构签署合作协议。"]
 

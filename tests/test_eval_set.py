@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from index.clean import clean_document, is_traditional, to_traditional
+from index.ingest.clean import clean_document, is_traditional, to_traditional
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "eval" / "questions.jsonl"

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.feedback import SQLiteFeedbackStore, hash_user, open_feedback_store
-from bot.logkey import log_key
-from bot.pgfeedback import PgFeedbackStore
+from bot.state.feedback import SQLiteFeedbackStore, hash_user, open_feedback_store
+from bot.state.logkey import log_key
+from bot.state.pgfeedback import PgFeedbackStore
 from tests.conftest import ROOT, make_config
 from tests.staff_helpers import cli_env, write_config_file
 
@@ -60,7 +60,7 @@ def config(request, tmp_path):
 def clock(monkeypatch):
     """Sets the time the stores record entries at: clock[0], Unix seconds (now until changed)."""
     now = [time.time()]
-    for module in ("bot.feedback", "bot.pgfeedback"):
+    for module in ("bot.state.feedback", "bot.state.pgfeedback"):
         monkeypatch.setattr(f"{module}.time", types.SimpleNamespace(time=lambda: now[0]))
     return now
 
@@ -264,7 +264,7 @@ def test_the_setting_chooses_the_backend_and_logs_the_url_masked(tmp_path, pg_ur
     assert isinstance(plain, SQLiteFeedbackStore)
     secret = pg_url.replace("postgres:@", "postgres:s3cret@", 1)  # the test server trusts local logins
     assert secret != pg_url
-    with caplog.at_level(logging.INFO, logger="bot.feedback"):
+    with caplog.at_level(logging.INFO, logger="bot.state.feedback"):
         shared = open_feedback_store(dataclasses.replace(config, database=dataclasses.replace(config.database,
                                                                                                 url=secret)))
     shared.close()

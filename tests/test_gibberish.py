@@ -1,8 +1,8 @@
 """Input with no meaning in any language the bot reads gets the unusable-input reply."""
 import pytest
 
-from bot.gibberish import is_gibberish
-from bot.normalize import prepare
+from bot.understand.gibberish import is_gibberish
+from bot.understand.normalize import prepare
 
 
 @pytest.mark.parametrize("text", ["asdfghjkl qwerty", "zxcvb nmasd", "qwertyuiop", "hjkl;'"])

@@ -20,9 +20,9 @@ import pytest
 
 from bot.app import create_app
 from bot.channels.http import WEB_DIR
-from bot.feedback import SQLiteFeedbackStore
-from bot.ratelimit import TokenBucketLimiter
 from bot.serve import bind_socket
+from bot.state.feedback import SQLiteFeedbackStore
+from bot.state.ratelimit import TokenBucketLimiter
 from index.errors import QABotError
 from tests.conftest import ROOT, make_config
 from tests.live_server import LiveServer
@@ -218,7 +218,7 @@ def test_an_unexpected_failure_is_a_json_500_without_details(built_config, servi
 
 
 def test_two_replicas_sharing_the_database_share_budgets_and_the_question_log(built_config, service, pg_url):
-    from bot.pgfeedback import PgFeedbackStore
+    from bot.state.pgfeedback import PgFeedbackStore
 
     config = with_server(built_config, rate_capacity=3, rate_refill_per_sec=0.001)
     config = config.replace(database=dataclasses.replace(config.database, url=pg_url))
@@ -245,7 +245,7 @@ def _wait_for_readyz(client, status: int) -> httpx.Response:
 
 
 def test_a_database_outage_fails_readiness_and_answers_go_on_until_it_is_back(built_config, service, pg_own):
-    from bot.pgfeedback import PgFeedbackStore
+    from bot.state.pgfeedback import PgFeedbackStore
 
     config = built_config.replace(database=dataclasses.replace(built_config.database, url=pg_own.url))
     with LiveServer(create_app(config, service)) as server, httpx.Client(base_url=server.url, timeout=60) as c:
@@ -415,7 +415,7 @@ def test_a_new_index_version_is_picked_up_without_a_restart(built_config, encode
     import shutil
 
     from bot.service import QAService
-    from index.build import build_index
+    from index.versioning.build import build_index
 
     shutil.copytree(built_config.corpus_dir, tmp_path / "corpus")
     shutil.copytree(built_config.data_dir / "index", tmp_path / "data" / "index")

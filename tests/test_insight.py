@@ -11,8 +11,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from bot.app import create_app
-from bot.feedback import SQLiteFeedbackStore
-from bot.insight import group_questions, normalise
+from bot.state.feedback import SQLiteFeedbackStore
+from bot.state.insight import group_questions, normalise
 
 pytestmark = pytest.mark.slow
 

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from index.errors import IndexCorrupt
-from index.lexical import BM25, get_tokenizer, tokenize
-from index.query import analyse, coverage, missing_constraints
+from index.storage.lexical import BM25, get_tokenizer, tokenize
+from index.words.query import analyse, coverage, missing_constraints
 
 DOCS = ["李沧区借力民营资本打造社区卫生服务新范本，民营机构占92%。",
         "市地铁工程建设指挥部创新采用“一揽子授信”模式，与19家金融机构签署协议。",
@@ -189,13 +189,13 @@ def test_a_yes_no_question_names_what_it_asks_about(tok, question, asked):
     ("居民问：这次全市一共评出了多少个案例？", "这次全市一共评出了多少个案例？"),  # relayed with who asked
     ("网友留言:地铁几号线", "地铁几号线")])
 def test_who_asks_and_that_they_ask_is_not_the_question(question, rest):
-    from index.query import without_preamble
+    from index.words.query import without_preamble
 
     assert without_preamble(question) == rest
 
 
 def test_a_yes_no_question_states_who_asks_and_the_text_must_name_it():
-    from index.yesno import stated_conditions
+    from index.words.yesno import stated_conditions
 
     assert stated_conditions("外地户口能参加青岛的全民补充医保吗？") == ("外地", "户口")
     assert stated_conditions("孩子得了白血病，未成年人能参加个人补充医保吗？") == ("孩子", "未成年")
@@ -206,7 +206,7 @@ def test_a_yes_no_question_states_who_asks_and_the_text_must_name_it():
 
 
 def test_who_the_asker_is_is_no_condition_when_the_question_asks_what():
-    from index.yesno import stated_conditions
+    from index.words.yesno import stated_conditions
 
     assert stated_conditions("俺是外地来青岛打工的，听说市北区有个手机APP能办事，叫啥名儿？") == ()
     assert stated_conditions("外地人能参加哪些补充医保？") == ("外地",)  # which ones outsiders may join: a condition
@@ -214,7 +214,7 @@ def test_who_the_asker_is_is_no_condition_when_the_question_asks_what():
 
 
 def test_asking_for_the_figure_itself_is_no_thing_and_which_day_is_no_topic():
-    from index.yesno import asked_things
+    from index.words.yesno import asked_things
 
     q = "地铁光是十三五期间就要花多少钱？有具体数字吗？"
     assert asked_things(q, get_tokenizer(()).lcut(q)) == ()  # the figure asked, not whether one exists

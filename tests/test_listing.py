@@ -2,8 +2,8 @@
 import dataclasses
 
 from index.config import AnswerConfig
-from index.query import Query
 from index.types import Hit, Passage
+from index.words.query import Query
 
 from bot.rules.decide import decide
 from bot.rules.listing import asks_each, asks_people, enumerates, names_people

@@ -1,4 +1,4 @@
-"""Reading corpus documents (index/load.py, with index/decode.py and index/extract.py behind it)."""
+"""Reading corpus documents (index/ingest/load.py, with decode.py and extract.py behind it)."""
 import hashlib
 import json
 import os
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from index import extract
 from index.errors import DocumentError
-from index.load import SUPPORTED_SUFFIXES, content_hash, iter_corpus, read_document_file
+from index.ingest import extract
+from index.ingest.load import SUPPORTED_SUFFIXES, content_hash, iter_corpus, read_document_file
 from tests.docfiles import make_docx, make_pdf, make_scanned_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -219,7 +219,7 @@ AS_NOBODY = r"""
 import os, sys
 sys.path.insert(0, sys.argv[1])
 from index.errors import DocumentError
-from index.load import read_document_file
+from index.ingest.load import read_document_file
 os.setgid(65534); os.setuid(65534)  # root reads every file: drop to 'nobody' to meet a permission error
 try:
     read_document_file(sys.argv[2], 1000)

@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
-from bot.feedback import SQLiteFeedbackStore
-from bot.pgfeedback import PgFeedbackStore
-from index.pgversions import SharedVersions
-from index.versions import VersionStore
+from bot.state.feedback import SQLiteFeedbackStore
+from bot.state.pgfeedback import PgFeedbackStore
+from index.versioning.pgversions import SharedVersions
+from index.versioning.versions import VersionStore
 from tests.conftest import ROOT, make_config
 from tests.staff_helpers import cli_env, write_config_file
 from tests.test_pgversions import commit, tree

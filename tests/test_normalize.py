@@ -1,8 +1,8 @@
 """Question clean-up, script detection, and small talk."""
 import pytest
 
-from bot import smalltalk
-from bot.normalize import in_script, prepare
+from bot.understand import smalltalk
+from bot.understand.normalize import in_script, prepare
 
 
 def test_bad_inputs_are_named_not_searched():

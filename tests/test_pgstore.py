@@ -9,8 +9,8 @@ import pytest
 
 from index.db import connect
 from index.errors import ConfigError, IndexCorrupt
-from index.pgstore import BUILD_MEMORY_MB_MAX, PgVectorStore, build_memory_mb
-from index.store import META_FILE, NumpyStore, load_store, open_store
+from index.storage.pgstore import BUILD_MEMORY_MB_MAX, PgVectorStore, build_memory_mb
+from index.storage.store import META_FILE, NumpyStore, load_store, open_store
 from tests.test_store import unit_rows
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from index.errors import IndexCorrupt
-from index.pgversions import SharedVersions
-from index.versions import VersionStore
+from index.versioning.pgversions import SharedVersions
+from index.versioning.versions import VersionStore
 
 
 def commit(vs: VersionStore, files: dict[str, bytes], note: str) -> str:

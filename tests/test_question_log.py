@@ -7,8 +7,8 @@ import stat
 
 import pytest
 
-from bot.feedback import SQLiteFeedbackStore
-from bot.logkey import ENV, log_key
+from bot.state.feedback import SQLiteFeedbackStore
+from bot.state.logkey import ENV, log_key
 from index.config import load_config
 from index.errors import ConfigError
 from tests.conftest import ROOT, make_config

@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from bot.pgratelimit import PgRateLimiter
-from bot.ratelimit import TokenBucketLimiter, open_rate_limiter
+from bot.state.pgratelimit import PgRateLimiter
+from bot.state.ratelimit import TokenBucketLimiter, open_rate_limiter
 from index.config import ServerConfig, TelegramConfig
 from tests.conftest import make_config
 

@@ -4,9 +4,9 @@ import math
 from bot.read.decide import FEATURES, Decision, weigh
 from bot.read.excerpt import excerpt_around, shortlist
 from bot.read.reader import Reading
-from index.query import Query
+from index.passages.windows import windows_of
 from index.types import Hit, Passage
-from index.windows import windows_of
+from index.words.query import Query
 
 Q = Query(text="护照有效期几年", search_terms=("护照", "有效期"), keywords=(("护照", 2.0), ("有效期", 3.0)),
           constraints=())

@@ -50,8 +50,8 @@ def test_adapters_fold_into_the_layers_and_export_gives_the_same_scores(base, tm
     from bot.read import net as netmod
     from bot.read.build import build
     from bot.read.reader import Reader
+    from index.passages.windows import windows_of
     from index.types import Passage
-    from index.windows import windows_of
 
     torch.manual_seed(0)
     trained = netmod.build(base, 2, rank=4, alpha=8)

@@ -11,8 +11,8 @@ import pytest
 
 from bench.bench_reload import run as run_updates_under_load
 from bot.app import create_app
-from bot.ratelimit import TokenBucketLimiter
 from bot.service import QAService
+from bot.state.ratelimit import TokenBucketLimiter
 from tests.conftest import ROOT
 from tests.live_server import LiveServer
 from tests.staff_helpers import NEW_DOC, NEW_FACT, NEW_QUESTION, cli_env, private_copy, write_config_file

@@ -7,8 +7,8 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 import httpx
 import pytest
 
-from bot.logkey import ENV as LOG_KEY_ENV
-from bot.pgfeedback import PgFeedbackStore
+from bot.state.logkey import ENV as LOG_KEY_ENV
+from bot.state.pgfeedback import PgFeedbackStore
 from tests.conftest import ROOT
 from tests.live_server import ServerProcess
 

@@ -1,5 +1,5 @@
 """Romanised Chinese names: syllable runs map back to the characters they spell."""
-from index.romanise import latin_words, places_spelled, sound_alike, syllable_runs
+from index.words.romanise import latin_words, places_spelled, sound_alike, syllable_runs
 
 
 def test_runs_spell_their_characters():

@@ -6,9 +6,9 @@ import dataclasses
 import numpy as np
 
 from index.config import SearchConfig
-from index.lexical import BM25, get_tokenizer, tokenize
-from index.search import HybridSearcher
-from index.store import FaissStore
+from index.retrieval.search import HybridSearcher
+from index.storage.lexical import BM25, get_tokenizer, tokenize
+from index.storage.store import FaissStore
 from index.types import Passage
 
 
@@ -66,7 +66,7 @@ def test_a_romanised_place_in_an_english_question_finds_its_passages():
 
 
 def test_a_place_typed_by_its_sound_is_searched_as_the_corpus_spells_it():
-    from index.query import respell
+    from index.words.query import respell
 
     passages = [["即墨市发展互联网+制造。"], ["李沧区民营社区卫生服务机构56家。"], ["市北区划分1188个网格。"]]
     s = _searcher(passages, SearchConfig())

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from index.clean import clean_document
-from index.segment import extract_entities, find_unit, place_of, segment_document, split_sentences
+from index.ingest.clean import clean_document
+from index.passages.segment import extract_entities, find_unit, place_of, segment_document, split_sentences
 
 SEED = Path(__file__).resolve().parent.parent / "corpus" / "000_6ec06563744fe9af.txt"
 

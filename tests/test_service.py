@@ -109,7 +109,7 @@ def test_an_unknown_engine_is_a_clear_config_error():
 
 
 def test_a_passage_also_scores_by_its_best_window_and_the_rules_search_without_it(service):
-    from index.windows import windows_of
+    from index.passages.windows import windows_of
 
     snap = service._current()
     q = "市北区划分了多少个责任网格？"
@@ -140,7 +140,7 @@ _PASSPORT_LAW = """# 中华人民共和国护照法
 @pytest.mark.slow
 def test_auto_answers_news_articles_with_the_rules_and_statutes_with_the_reading_model(tmp_path, encoder):
     from bot.service import QAService
-    from index.build import build_index
+    from index.versioning.build import build_index
     from tests.conftest import ROOT, make_config
 
     corpus = tmp_path / "corpus"

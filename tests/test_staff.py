@@ -13,14 +13,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import audit, changes
 from index.__main__ import main
-from index.build import build_index
 from index.config import IndexConfig
 from index.errors import DocumentError, QABotError, UnknownDocument
-from index.journal import ChangeBusy
-from index.snapshot import open_snapshot
-from index.versions import VersionStore
+from index.manage import audit, changes
+from index.manage.journal import ChangeBusy
+from index.retrieval.snapshot import open_snapshot
+from index.versioning.build import build_index
+from index.versioning.versions import VersionStore
 from tests.conftest import ROOT, make_config
 from tests.docfiles import make_docx, make_pdf, make_scanned_pdf
 from tests.staff_helpers import (NEW_DOC, NEW_FACT, assert_consistent, cli_env, private_copy, whole_state,

@@ -1,10 +1,10 @@
-"""Build folders held by live processes, and sweeping up those of dead ones (index/staging.py)."""
+"""Build folders held by live processes, and sweeping up those of dead ones (index/versioning/staging.py)."""
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
-from index.staging import StagingArea, lock_path
+from index.versioning.staging import StagingArea, lock_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -12,7 +12,7 @@ HOLDER = r"""
 import sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[2])
-from index.staging import StagingArea
+from index.versioning.staging import StagingArea
 build = StagingArea(Path(sys.argv[1])).begin()
 (build / "part.bin").write_bytes(b"x" * 1000)
 print(build, flush=True)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from index.errors import ConfigError, IndexCorrupt, IndexMismatch, IndexMissing
-from index.store import META_FILE, FaissStore, NumpyStore, load_store, open_store
+from index.storage.store import META_FILE, FaissStore, NumpyStore, load_store, open_store
 
 DIM = 16
 

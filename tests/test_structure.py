@@ -1,9 +1,9 @@
 """Document structure: a statute's articles with their items, outline headings, Q&A pairs and table rows."""
 from pathlib import Path
 
-from index.clean import clean_document
-from index.segment import segment_document
-from index.structure import blocks, is_statute, outline_level
+from index.ingest.clean import clean_document
+from index.passages.segment import segment_document
+from index.passages.structure import blocks, is_statute, outline_level
 
 LAW = """# 中华人民共和国样例证件法
 
@@ -95,8 +95,8 @@ def test_table_rows_keep_their_header_cells():
 def test_a_docx_table_reaches_the_passages_with_its_header(tmp_path: Path):
     import docx
 
-    from index.build import ingest_file
     from index.config import load_config
+    from index.versioning.build import ingest_file
 
     doc = docx.Document()
     doc.add_paragraph("各类证件收费标准")

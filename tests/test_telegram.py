@@ -12,8 +12,8 @@ import pytest
 
 from bot.channels import telegram_render as render
 from bot.channels.telegram import TelegramChannel, channel_from_env
-from bot.feedback import SQLiteFeedbackStore
 from bot.schema import Answer, Source
+from bot.state.feedback import SQLiteFeedbackStore
 from index.config import TelegramConfig
 from tests.conftest import make_config
 from tests.fakes.telegram_api import BadRequest, FakeBotAPI, html_to_text, utf16_len

@@ -12,8 +12,8 @@ import psycopg
 import pytest
 
 from bot.channels.telegram import TelegramChannel
-from bot.pgleader import TELEGRAM_POLLING, LeaderLock
-from bot.ratelimit import TokenBucketLimiter
+from bot.state.pgleader import TELEGRAM_POLLING, LeaderLock
+from bot.state.ratelimit import TokenBucketLimiter
 from index.config import DatabaseConfig
 from index.errors import DatabaseError
 from tests.fakes.telegram_api import FakeBotAPI
@@ -157,7 +157,7 @@ def _offset_past(api, replica: str, update_id: int) -> bool:
 
 @pytest.mark.slow  # two processes load the real model
 def test_only_one_replica_polls_and_another_takes_over_when_it_is_killed(built_config, pg_url, api, tmp_path):
-    from bot.logkey import ENV as LOG_KEY_ENV
+    from bot.state.logkey import ENV as LOG_KEY_ENV
     from tests.conftest import ROOT
     from tests.live_server import ServerProcess
 

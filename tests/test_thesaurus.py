@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from index.config import SearchConfig
-from index.glossary import base_forms, load as load_glossary, parse as parse_glossary, translate, words
-from index.query import coverage
-from index.thesaurus import load as load_thesaurus, parse as parse_thesaurus
+from index.words.glossary import base_forms, load as load_glossary, parse as parse_glossary, translate, words
+from index.words.query import coverage
+from index.words.thesaurus import load as load_thesaurus, parse as parse_thesaurus
 from tests.test_search import _searcher
 
 
@@ -24,7 +24,7 @@ def test_thesaurus_groups_are_symmetric_and_merge():
 
 
 def test_the_shipped_files_parse_and_hold_only_simplified_chinese():
-    from index.clean import to_simplified
+    from index.ingest.clean import to_simplified
 
     thesaurus, glossary = load_thesaurus(), load_glossary()
     assert len(thesaurus) > 150 and len(glossary) > 150
@@ -94,7 +94,7 @@ def test_english_words_without_a_translation_count_as_not_found():
 
 
 def test_words_the_glossary_lacks_are_looked_up_in_cc_cedict():
-    from index.cedict import MAX_WORDS, chinese_for
+    from index.words.cedict import MAX_WORDS, chinese_for
 
     assert "设计" in chinese_for("designed") and "提出" in chinese_for("propose")  # base forms of inflected words
     assert "重启" in chinese_for("restart") and len(chinese_for("build")) <= MAX_WORDS
@@ -170,7 +170,7 @@ def test_citizens_words_for_a_method_a_portal_borrowing_and_an_opportunity():
 
 
 def test_english_figures_in_billions_are_written_as_chinese_writes_them():
-    from index.glossary import figures
+    from index.words.glossary import figures
 
     assert figures("Which line got over 4.2 billion yuan?") == ["42亿"]
     assert figures("180 million yuan for 245 projects, 92%") == ["1.8亿", "245", "92%"]

@@ -1,4 +1,4 @@
-"""Versioned index folders with an atomic switch (index/versions.py), including real SIGKILLs mid-commit."""
+"""Versioned index folders with an atomic switch (index/versioning/versions.py), including real SIGKILLs mid-commit."""
 import hashlib
 import json
 import random
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from index.errors import IndexCorrupt, IndexMissing, UnknownVersion
-from index.versions import VersionStore, created_at
+from index.versioning.versions import VersionStore, created_at
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = re.compile(r"^v\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{6}$")
@@ -199,7 +199,7 @@ CHILD = r"""
 import hashlib, os, random, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[2])
-from index.versions import VersionStore
+from index.versioning.versions import VersionStore
 vs = VersionStore(Path(sys.argv[1]), keep=3)
 rng = random.Random(os.getpid())
 i = 0

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import create_app
-from bot.feedback import SQLiteFeedbackStore
-from bot.ratelimit import TokenBucketLimiter
+from bot.state.feedback import SQLiteFeedbackStore
+from bot.state.ratelimit import TokenBucketLimiter
 from tests.conftest import ROOT
 from tests.live_server import LiveServer
 

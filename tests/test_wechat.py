@@ -12,8 +12,8 @@ import pytest
 
 from bot.channels import wechat_render as render
 from bot.channels.wechat_dialog import Dialog
-from bot.feedback import SQLiteFeedbackStore
 from bot.schema import Answer, Source
+from bot.state.feedback import SQLiteFeedbackStore
 from index.config import WechatConfig
 from tests.fakes.wechat_client import BILLION_LAUGHS, EXTERNAL_ENTITY, WeChatSender, new_aes_key
 
@@ -121,7 +121,7 @@ def test_an_answer_missing_every_deadline_is_kept_for_the_next_message(service):
 
 @pytest.mark.slow
 def test_two_replicas_sharing_the_database_answer_a_message_and_its_retries_once(service, pg_url):
-    from bot.pgdedup import PgOnceCache
+    from bot.state.pgdedup import PgOnceCache
 
     replicas = [Dialog(service, None, "wechat", deadline_sec=30, timeout_sec=30,
                        jobs=PgOnceCache(pg_url, "wechat", poll_sec=0.02)) for _ in range(2)]

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from bot.channels import wechat_render as render
-from bot.feedback import SQLiteFeedbackStore
+from bot.state.feedback import SQLiteFeedbackStore
 from tests.fakes.wechat_client import BILLION_LAUGHS, EXTERNAL_ENTITY, WeChatSender, new_aes_key
 
 pytestmark = pytest.mark.slow  # the real model and index answer every message

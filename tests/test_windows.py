@@ -1,6 +1,6 @@
 """What is embedded and read: a passage's sentences as windows under their heading line."""
+from index.passages.windows import HEAD_CHARS, candidate_windows, heading_line, windows_of
 from index.types import Passage
-from index.windows import HEAD_CHARS, candidate_windows, heading_line, windows_of
 
 
 def _p(sentences, pid="law#3", **kw):

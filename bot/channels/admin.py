@@ -14,9 +14,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from index import changes, journal
-from index.corpus_view import list_documents
 from index.errors import DocumentError, QABotError, UnknownDocument, UnknownVersion
+from index.manage import changes, journal
+from index.manage.corpus_view import list_documents
 
 log = logging.getLogger("bot.admin")
 META_FIELDS = ("title", "date", "source", "url")

@@ -15,7 +15,7 @@ from bot.channels.admin import AdminChannel
 from bot.channels.console_auth import COOKIE, CSRF_HEADER, LOGIN_DELAY_SEC, ConsoleAuth
 from bot.channels.console_data import ConsoleData
 from bot.channels.jsonapi import client_key
-from bot.ratelimit import RateLimiter, TokenBucketLimiter
+from bot.state.ratelimit import RateLimiter, TokenBucketLimiter
 
 STATIC_DIR = Path(__file__).resolve().parent / "console_static"
 _MAX_FORM_BYTES = 4096

@@ -10,7 +10,7 @@ import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot import insight
+from bot.state import insight
 from index.errors import QABotError
 
 CHANNELS = {"web": ("http", "web"), "telegram": ("telegram",), "wechat": ("wechat",), "wecom": ("wecom",)}

@@ -12,9 +12,9 @@ from starlette.staticfiles import StaticFiles
 
 from bot.channels import openapi
 from bot.channels.jsonapi import ApiError, client_key, rate_limited, read_json_object
-from bot.feedback import RATINGS, FeedbackStore, log_fields
-from bot.ratelimit import RateLimiter
 from bot.readiness import DatabaseCheck
+from bot.state.feedback import RATINGS, FeedbackStore, log_fields
+from bot.state.ratelimit import RateLimiter
 from index.errors import DatabaseError, IndexCorrupt, IndexMismatch, IndexMissing, QuestionError
 
 WEB_DIR = Path(__file__).resolve().parent / "web"

@@ -58,7 +58,7 @@ def build_application(config: Config, service, feedback=None, token: str | None 
     ext = require("telegram.ext", "python-telegram-bot")
     from telegram.ext import filters
 
-    from bot.ratelimit import open_rate_limiter
+    from bot.state.ratelimit import open_rate_limiter
 
     token = token or os.environ.get(ENV_TOKEN, "")
     if not token:
@@ -96,7 +96,7 @@ def run_polling(config: Config, service, feedback=None) -> int:
         The exit status.
     """
     if feedback is None:
-        from bot.feedback import open_feedback_store
+        from bot.state.feedback import open_feedback_store
         feedback = open_feedback_store(config)
     from telegram.error import InvalidToken, NetworkError
 
@@ -138,7 +138,7 @@ class TelegramChannel:
         self.poller = None
         if not self.webhook_path and config.database.url:
             from bot.channels.telegram_poller import SinglePoller
-            from bot.pgleader import TELEGRAM_POLLING, LeaderLock
+            from bot.state.pgleader import TELEGRAM_POLLING, LeaderLock
 
             lock = LeaderLock(config.database.url, TELEGRAM_POLLING, "telegram polling")
             self.poller = SinglePoller(self.app.updater, lock, config.telegram.poll_lock_retry_sec, UPDATE_TYPES)

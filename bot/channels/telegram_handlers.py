@@ -6,8 +6,8 @@ import functools
 import logging
 
 from bot.channels import telegram_render as render
-from bot.dedup import TTLMap
-from bot.feedback import log_fields
+from bot.state.dedup import TTLMap
+from bot.state.feedback import log_fields
 
 log = logging.getLogger("bot.channels.telegram")
 

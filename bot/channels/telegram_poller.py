@@ -13,14 +13,14 @@ class SinglePoller:
     """Takes turns with the other replicas: polls while holding the lock, else retries every `every` seconds.
 
     Telegram answers a second concurrent getUpdates reader with 409 Conflict, and the two would split the
-    updates; the lock (bot/pgleader.py) makes one replica the reader. When its process dies, PostgreSQL ends its
+    updates; the lock (bot/state/pgleader.py) makes one replica the reader. When its process dies, PostgreSQL ends its
     session, the lock is free, and the next retry of another replica takes over.
     """
 
     def __init__(self, updater, lock, every: float, allowed_updates: list[str]) -> None:
         """Args:
             updater: the Application's Updater (start_polling / stop).
-            lock: a LeaderLock (bot/pgleader.py).
+            lock: a LeaderLock (bot/state/pgleader.py).
             every: seconds between tries to take the lock, and between checks that the holder still has it.
             allowed_updates: passed to start_polling.
         """

@@ -17,8 +17,8 @@ import time
 
 from bot.channels import wechat_render as render
 from bot.channels.wechat_dialog import Dialog
-from bot.dedup import open_once_cache
-from bot.dialogstate import open_dialog_state
+from bot.state.dedup import open_once_cache
+from bot.state.dialogstate import open_dialog_state
 from index.config import Config
 from index.errors import ConfigError
 

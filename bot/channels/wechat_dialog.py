@@ -10,7 +10,7 @@ Deadline strategy ("keep it for the retry, then for the next message"):
 * On the last try, the user is told the answer is on its way ("send any text to get it"); the finished reply is
   kept for that user and sent in reply to their next message, whatever it says.
 
-A user's state ("更多", "原文", the owed answer) is a DialogState (bot/dialogstate.py): in this process, or with
+A user's state ("更多", "原文", the owed answer) is a DialogState (bot/state/dialogstate.py): in this process, or with
 [database] url in PostgreSQL, so the user's next message may reach any replica. An owed answer is kept as the
 message's key until its reply is done, then as the reply's text; a replica that gets the next message before
 that joins the message's job through the retry memory (shared too).
@@ -24,9 +24,9 @@ import time
 
 from bot.channels import wechat_render as render
 from bot.channels.wechat_render import Inbound
-from bot.dedup import OnceCache, wait_result
-from bot.dialogstate import MemoryDialogState
-from bot.feedback import log_fields
+from bot.state.dedup import OnceCache, wait_result
+from bot.state.dialogstate import MemoryDialogState
+from bot.state.feedback import log_fields
 from index.errors import DatabaseError
 
 log = logging.getLogger("bot.channels.wechat")

@@ -115,7 +115,7 @@ def base_folder(config) -> Path:
     """Args: config: settings. Returns: the reader's base model folder ([reader] base), built first when missing."""
     import dataclasses
 
-    from index.model import ensure_model
+    from index.embedding.model import ensure_model
 
     base = ensure_model(dataclasses.replace(config, model=dataclasses.replace(config.model, name=config.reader.base)),
                         progress=True)

@@ -9,8 +9,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from index.fsio import atomic_write_text
-from index.query import Query, coverage, missing_constraints
 from index.types import Hit
+from index.words.query import Query, coverage, missing_constraints
 
 from bot.read.reader import Reading
 

@@ -7,11 +7,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from index.clean import clean_document, to_simplified
-from index.lexical import BM25, get_tokenizer, tokenize
-from index.segment import segment_document
+from index.ingest.clean import clean_document, to_simplified
+from index.passages.segment import segment_document
+from index.passages.windows import windows_of
+from index.storage.lexical import BM25, get_tokenizer, tokenize
 from index.types import Passage
-from index.windows import windows_of
 
 from bot.read.excerpt import Excerpt, excerpt_around
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.query import Query, coverage
+from index.passages.windows import Window, heading_line, windows_of
 from index.types import Hit, Passage
-from index.windows import Window, heading_line, windows_of
+from index.words.query import Query, coverage
 
 EXCERPT_CHARS = 150    # an excerpt grows around its centre window to at most this many characters
 COVERAGE_WEIGHT = 0.2  # the question's keywords in a window, beside its cosine with the question, pick the centre

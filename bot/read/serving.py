@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from bot import compose
-from bot.normalize import Prepared, in_script
 from bot.read.decide import Decision, Evidence, weigh
 from bot.read.excerpt import shortlist
 from bot.schema import Answer
-from index.snapshot import Snapshot
+from bot.understand.normalize import Prepared, in_script
+from index.retrieval.snapshot import Snapshot
 
 
 class ReadingEngine:

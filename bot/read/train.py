@@ -93,7 +93,7 @@ def build_examples(s: Settings, data: Path, limit: int | None = None, log=sys.st
 
 
 def _ingest(path: Path, config, doc_id: str | None, meta: dict):
-    from index.build import ingest_file
+    from index.versioning.build import ingest_file
 
     return ingest_file(path, config, doc_id=doc_id, meta=meta)
 
@@ -105,7 +105,7 @@ def _written_sets(manifest: Path, data: Path, config, limit: int | None) -> tupl
 
     from bot.evaluate import load_questions
     from bot.read.sources import staged_file
-    from index.clean import to_simplified
+    from index.ingest.clean import to_simplified
 
     spec = tomllib.loads(manifest.read_text(encoding="utf-8"))
     rows, passages = [], []
@@ -372,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     s = Settings.read(args.settings, **({"steps": args.steps} if args.steps else {}))
     from index.config import load_config
-    from index.model import resolve_model
+    from index.embedding.model import resolve_model
 
     base = Path(resolve_model(load_config(ROOT / "config.toml", env={})))
     cache = ROOT / ".cache" / "train" / f"pairs-{_data_key(s, args.data, args.limit)}.jsonl"
@@ -394,7 +394,8 @@ def _data_key(s: Settings, data: Path, limit: int | None) -> str:
     for rel in (s.data["cmrc"], s.data["drcd"]):
         h.update((data / rel).read_bytes()[:1 << 20])
     h.update(Path(__file__).with_name("examples.py").read_bytes())
-    for f in ("index/segment.py", "index/structure.py", "index/clean.py", "index/windows.py", "bot/read/excerpt.py"):
+    for f in ("index/passages/segment.py", "index/passages/structure.py", "index/ingest/clean.py",
+              "index/passages/windows.py", "bot/read/excerpt.py"):
         h.update((ROOT / f).read_bytes())
     return h.hexdigest()[:12]
 

@@ -5,10 +5,10 @@ import dataclasses
 import re
 
 from index.config import AnswerConfig
-from index.lexical import word_counts
-from index.query import Query, coverage
-from index.romanise import sound_alike
+from index.storage.lexical import word_counts
 from index.types import Passage
+from index.words.query import Query, coverage
+from index.words.romanise import sound_alike
 
 from bot.rules.fit import sentence_score
 from bot.rules.qtype import holds, wanted
@@ -156,7 +156,7 @@ def quote(query: Query, passage: Passage, question: str, cfg: AnswerConfig, scri
     Returns:
         At most cfg.max_chars characters quoted from the passage.
     """
-    from bot.normalize import in_script
+    from bot.understand.normalize import in_script
 
     start, end = select_sentences(query, passage, question, cfg, sims)
     whole = "".join(passage.sentences[start:end]).strip()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from index.lexical import STOPWORDS, pos_tagger
+from index.storage.lexical import STOPWORDS, pos_tagger
 
 # 多少个 / 几家 then what is counted; 哪几个, 那几家 ask which ones. A measure word between is optional (多少注册用户).
 _COUNT = re.compile(r"(?<![哪那这])(?:多少|几)[个名位家项条所座种批次件台辆部本篇场届期支只头户套张颗枚]?"

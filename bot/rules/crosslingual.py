@@ -4,10 +4,10 @@ from __future__ import annotations
 import functools
 import re
 
-from index.glossary import figures
-from index.query import named_places
-from index.romanise import latin_words, places_spelled, syllable_runs
 from index.types import Passage
+from index.words.glossary import figures
+from index.words.query import named_places
+from index.words.romanise import latin_words, places_spelled, syllable_runs
 
 
 def names_match(question: str, passage: Passage) -> bool:

@@ -5,11 +5,11 @@ import re
 from dataclasses import dataclass
 
 from index.config import AnswerConfig
-from index.query import Query, missing_constraints
-from index.romanise import sound_alike
-from index.search import evidence_text
+from index.retrieval.search import evidence_text
 from index.types import Hit
-from index.yesno import stated_conditions
+from index.words.query import Query, missing_constraints
+from index.words.romanise import sound_alike
+from index.words.yesno import stated_conditions
 
 from bot.rules.counted import asked_parts, asks_rate, counted_things, guessed_amounts, measured_things, named_loosely
 from bot.rules.crosslingual import names_match, places_unnamed

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from index.query import Query, coverage
+from index.words.query import Query, coverage
 
 from bot.rules.cues import asks_all, asks_method, gives_method, states_all
 

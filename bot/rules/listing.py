@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from index.glossary import translate
-from index.lexical import pos_tagger
+from index.storage.lexical import pos_tagger
+from index.words.glossary import translate
 
 # "Who are the 24 academicians?": people by name. Not "which people sit on the panel" (人大代表 answers) nor "what is
 # it called" (an app has a name).

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from index.lexical import pos_tagger
-from index.yesno import is_yes_no
+from index.storage.lexical import pos_tagger
+from index.words.yesno import is_yes_no
 
 from bot.rules.qtype import wanted
 

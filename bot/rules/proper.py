@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from index.lexical import pos_tagger
+from index.storage.lexical import pos_tagger
 
 # "承担评审的是哪家机构", "学者来自哪几所大学": a company, school or agency by name. Not "which unit" (市地铁工程建设指挥部
 # answers as a kind) nor "which website".

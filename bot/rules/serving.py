@@ -4,11 +4,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-from bot.normalize import Prepared
 from bot.rules import answer as answering
 from bot.rules import decide as deciding
 from bot.schema import KIND_REFUSAL, NOT_FOUND, Answer
-from index.snapshot import Snapshot
+from bot.understand.normalize import Prepared
+from index.retrieval.snapshot import Snapshot
 
 log = logging.getLogger("bot.service")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from index.lexical import STOPWORDS, pos_tagger
+from index.storage.lexical import STOPWORDS, pos_tagger
 
 # "在哪几条路之间", "哪条街": roads by name (472路, 高尔街), which a text naming none (路径 is a way, not a road) has
 # not given: 10 CMRC and DRCD dev questions ask one, and each gold paragraph names one.

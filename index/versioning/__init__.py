@@ -1,0 +1,1 @@
+"""Index versions: building one (reusing the current), staging, switching, sharing via PostgreSQL."""
