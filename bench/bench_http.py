@@ -56,31 +56,39 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[rank - 1]
 
 
-async def run_load(url: str, questions: list[str], clients: int, duration: float) -> dict:
+async def run_load(url: str | list[str], questions: list[str], clients: int, duration: float) -> dict:
     """Drive the server with `clients` concurrent keep-alive connections for `duration` seconds.
 
     Args:
-        url: base URL of a running server.
+        url: base URL of a running server, or of several replicas (client k talks to the k-th modulo their number).
         questions: asked round-robin, each client starting at a different offset.
         clients: concurrent clients.
         duration: seconds of measured load (a short warm-up comes first, unmeasured).
 
     Returns:
-        The report: requests, ok, answered, errors by kind, answers/s and latency percentiles in ms.
+        The report: requests, ok, answered, errors by kind, answers/s, latency percentiles in ms, answers per URL.
     """
+    import contextlib
+
     import httpx
 
+    urls = [url] if isinstance(url, str) else list(url)
     latencies: list[float] = []
     errors: dict[str, int] = {}
+    per_url = {u: 0 for u in urls}
     answered = 0
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=url, timeout=30.0, limits=limits) as http:
-        for q in questions[:4]:  # warm-up: connections open, first-request costs paid
-            await http.post("/api/ask", json={"question": q})
+    async with contextlib.AsyncExitStack() as stack:
+        https = [await stack.enter_async_context(httpx.AsyncClient(base_url=u, timeout=30.0, limits=limits))
+                 for u in urls]
+        for http in https:
+            for q in questions[:4]:  # warm-up: connections open, first-request costs paid
+                await http.post("/api/ask", json={"question": q})
         deadline = time.perf_counter() + duration
 
-        async def client(offset: int) -> None:
+        async def client(offset: int, k: int) -> None:
             nonlocal answered
+            http = https[k % len(https)]
             i = offset
             while time.perf_counter() < deadline:
                 q = questions[i % len(questions)]
@@ -96,10 +104,11 @@ async def run_load(url: str, questions: list[str], clients: int, duration: float
                     errors[f"HTTP {resp.status_code}"] = errors.get(f"HTTP {resp.status_code}", 0) + 1
                     continue
                 latencies.append(elapsed)
+                per_url[urls[k % len(urls)]] += 1
                 answered += bool(resp.json().get("answered"))
 
         started = time.perf_counter()
-        await asyncio.gather(*(client(k * len(questions) // clients) for k in range(clients)))
+        await asyncio.gather(*(client(k * len(questions) // clients, k) for k in range(clients)))
         wall = time.perf_counter() - started
     lat = sorted(latencies)
     return {"clients": clients, "duration_s": round(wall, 2), "requests": len(lat) + sum(errors.values()),
@@ -107,20 +116,22 @@ async def run_load(url: str, questions: list[str], clients: int, duration: float
             "answers_per_s": round(len(lat) / wall, 1),
             "latency_ms": {k: round(percentile(lat, q) * 1000, 1)
                            for k, q in (("p50", 50), ("p95", 95), ("p99", 99))} | {"max": round(lat[-1] * 1000, 1)
-                                                                                    if lat else 0.0}}
+                                                                                    if lat else 0.0},
+            "per_url": per_url}
 
 
-def start_server(timeout: float = 300.0) -> tuple[subprocess.Popen, str]:
+def start_server(timeout: float = 300.0, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
     """Start `python -m bot serve` on a free loopback port with the rate limits lifted.
 
     Args:
         timeout: seconds to wait for it to print its address (index load and model warm-up included).
+        env: more environment for it (a replica's database URL).
 
     Returns:
         The process and its base URL.
     """
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "QABOT_SERVER_RATE_CAPACITY": "1000000000",
-           "QABOT_SERVER_RATE_REFILL_PER_SEC": "1000000000", "QABOT_SERVER_RELOAD_POLL_SEC": "5"}
+           "QABOT_SERVER_RATE_REFILL_PER_SEC": "1000000000", "QABOT_SERVER_RELOAD_POLL_SEC": "5", **(env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", "0"], cwd=ROOT,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     deadline = time.monotonic() + timeout
