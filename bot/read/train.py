@@ -149,14 +149,23 @@ def batches(pairs: list[ex.Example], size: int, rng: random.Random,
     Returns:
         The batches.
     """
-    if whole:
-        return _question_batches(pairs, size, rng)
-    order = pairs[:]
-    rng.shuffle(order)
+    if whole:  # a unit is a question's run of about six pairs, so a bucket holds fewer units
+        units, bucket = runs_of(pairs), size * 10
+        length = lambda r: sum(len(p.question) + len(p.text) for p in r) / len(r)  # noqa: E731
+    else:
+        units, bucket = [[p] for p in pairs], size * 50
+        length = lambda r: len(r[0].question) + len(r[0].head) + len(r[0].text)  # noqa: E731
+    rng.shuffle(units)
     out = []
-    for i in range(0, len(order), size * 50):
-        chunk = sorted(order[i:i + size * 50], key=lambda p: len(p.question) + len(p.head) + len(p.text))
-        out += [chunk[j:j + size] for j in range(0, len(chunk), size)]
+    for i in range(0, len(units), bucket):
+        batch: list[ex.Example] = []
+        for unit in sorted(units[i:i + bucket], key=length):
+            batch += unit
+            if len(batch) >= size:
+                out.append(batch)
+                batch = []
+        if batch:
+            out.append(batch)
     rng.shuffle(out)
     return out
 
@@ -170,24 +179,6 @@ def runs_of(pairs: list[ex.Example]) -> list[list[ex.Example]]:
             out[-1].append(p)
         else:
             out.append([p])
-    return out
-
-
-def _question_batches(pairs: list[ex.Example], size: int, rng: random.Random) -> list[list[ex.Example]]:
-    runs = runs_of(pairs)
-    rng.shuffle(runs)
-    out = []
-    for i in range(0, len(runs), size * 10):
-        chunk = sorted(runs[i:i + size * 10], key=lambda r: sum(len(p.question) + len(p.text) for p in r) / len(r))
-        batch: list[ex.Example] = []
-        for run in chunk:
-            batch += run
-            if len(batch) >= size:
-                out.append(batch)
-                batch = []
-        if batch:
-            out.append(batch)
-    rng.shuffle(out)
     return out
 
 
