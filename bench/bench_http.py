@@ -79,16 +79,17 @@ async def run_load(url: str | list[str], questions: list[str], clients: int, dur
     answered = 0
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with contextlib.AsyncExitStack() as stack:
-        https = [await stack.enter_async_context(httpx.AsyncClient(base_url=u, timeout=30.0, limits=limits))
-                 for u in urls]
-        for http in https:
+        https = {u: await stack.enter_async_context(httpx.AsyncClient(base_url=u, timeout=30.0, limits=limits))
+                 for u in urls}
+        for http in https.values():
             for q in questions[:4]:  # warm-up: connections open, first-request costs paid
                 await http.post("/api/ask", json={"question": q})
         deadline = time.perf_counter() + duration
 
         async def client(offset: int, k: int) -> None:
             nonlocal answered
-            http = https[k % len(https)]
+            mine = urls[k % len(urls)]
+            http = https[mine]
             i = offset
             while time.perf_counter() < deadline:
                 q = questions[i % len(questions)]
@@ -104,7 +105,7 @@ async def run_load(url: str | list[str], questions: list[str], clients: int, dur
                     errors[f"HTTP {resp.status_code}"] = errors.get(f"HTTP {resp.status_code}", 0) + 1
                     continue
                 latencies.append(elapsed)
-                per_url[urls[k % len(urls)]] += 1
+                per_url[mine] += 1
                 answered += bool(resp.json().get("answered"))
 
         started = time.perf_counter()

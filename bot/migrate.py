@@ -122,7 +122,8 @@ def _insert(cur, table: str, columns: tuple[str, ...], rows: list[tuple]) -> int
         for row in rows:
             copy.write_row(row)
     same = " AND ".join(f't."{c}" = m."{c}"' for c in _SAME[table])
-    cur.execute(f"INSERT INTO qabot_{table} ({names}) SELECT {', '.join(f'm.{n}' for n in names.split(', '))} "
+    picked = ", ".join(f'm."{c}"' for c in columns)
+    cur.execute(f"INSERT INTO qabot_{table} ({names}) SELECT {picked} "
                 f"FROM (SELECT DISTINCT {names} FROM migrate_rows) m "
                 f"WHERE NOT EXISTS (SELECT 1 FROM qabot_{table} t WHERE {same}) ORDER BY m.\"time\"")
     inserted = cur.rowcount

@@ -38,16 +38,12 @@ class TTLMap(Generic[T]):
     def get(self, key, default=None):
         """Returns: the live value under `key`, or `default`."""
         item = self._data.get(key)
-        if item is None or item[0] <= self._clock():
-            return default
-        return item[1]
+        return item[1] if self._live(item) else default
 
     def pop(self, key, default=None):
         """Remove and return the live value under `key`, or `default`."""
         item = self._data.pop(key, None)
-        if item is None or item[0] <= self._clock():
-            return default
-        return item[1]
+        return item[1] if self._live(item) else default
 
     def replace(self, key, value: T) -> bool:
         """Replace the live value under `key`, keeping its expiry.
@@ -56,7 +52,7 @@ class TTLMap(Generic[T]):
             False (and nothing stored) when there is no live value.
         """
         item = self._data.get(key)
-        if item is None or item[0] <= self._clock():
+        if not self._live(item):
             return False
         self._data[key] = (item[0], value)
         return True
@@ -67,6 +63,9 @@ class TTLMap(Generic[T]):
     def __len__(self) -> int:
         self._expire()
         return len(self._data)
+
+    def _live(self, item: tuple[float, T] | None) -> bool:
+        return item is not None and item[0] > self._clock()
 
     def _expire(self) -> None:
         now = self._clock()

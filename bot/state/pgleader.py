@@ -11,6 +11,9 @@ from index.errors import DatabaseError, require
 log = logging.getLogger("bot.state.pgleader")
 
 TELEGRAM_POLLING = 0x71AB07_10  # the lock of the one replica that calls Telegram's getUpdates
+# A granted session lock on the key in pg_locks: a bigint key shows as its high half (classid) and low half (objid).
+_GRANTED = ("l.locktype = 'advisory' AND l.granted AND l.classid = (%(key)s::bigint >> 32)::int::oid "
+            "AND l.objid = (%(key)s::bigint & 4294967295)::oid AND l.objsubid = 1")
 
 
 def replica_name() -> str:
@@ -78,10 +81,8 @@ class LeaderLock:
         if self._conn is None:
             return False
         try:
-            row = self._conn.execute(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
-                "AND granted AND classid = (%s::bigint >> 32)::int::oid AND objid = (%s::bigint & 4294967295)::oid "
-                "AND objsubid = 1", (self.key, self.key)).fetchone()
+            row = self._conn.execute(f"SELECT count(*) FROM pg_locks l WHERE {_GRANTED} AND l.pid = pg_backend_pid()",
+                                     {"key": self.key}).fetchone()
         except Exception as exc:  # the connection broke: the server has released the lock, or soon will
             log.warning("the %s lock's connection failed: %s", self.job, type(exc).__name__)
             self.release()
@@ -95,10 +96,8 @@ class LeaderLock:
         """Returns: the application_name of the session holding the lock ("" when free or not visible)."""
         try:
             with connect(self.url) as conn:
-                row = conn.execute(
-                    "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                    "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = (%s::bigint >> 32)::int::oid "
-                    "AND l.objid = (%s::bigint & 4294967295)::oid AND l.objsubid = 1", (self.key, self.key)).fetchone()
+                row = conn.execute("SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a "
+                                   f"ON a.pid = l.pid WHERE {_GRANTED}", {"key": self.key}).fetchone()
         except Exception:  # only for a log line: the caller goes on without it
             return ""
         return row[0] if row else ""
