@@ -61,7 +61,7 @@ def clock(monkeypatch):
     """Sets the time the stores record entries at: clock[0], Unix seconds (now until changed)."""
     now = [time.time()]
     for module in ("bot.state.feedback", "bot.state.pgfeedback"):
-        monkeypatch.setattr(f"{module}.time", types.SimpleNamespace(time=lambda: now[0]))
+        monkeypatch.setattr(f"{module}.time", types.SimpleNamespace(time=lambda: now[0], monotonic=time.monotonic))
     return now
 
 

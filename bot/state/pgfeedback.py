@@ -5,9 +5,12 @@ import logging
 import os
 import secrets
 import time
+from pathlib import Path
 
 from bot.state.feedback import ADDED, LOG_COLUMNS, RATINGS, hash_user
+from bot.state.logspool import LogSpool
 from index.db import Database
+from index.errors import DatabaseError
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,12 @@ CREATE INDEX IF NOT EXISTS qabot_feedback_answer_id ON qabot_feedback (answer_id
 """
 # "user" is a reserved word in PostgreSQL, so every column name is quoted.
 _ROW = ", ".join(f'q."{c}"' for c in LOG_COLUMNS)
+_NAMES = ", ".join(f'"{c}"' for c in LOG_COLUMNS)
+_SLOTS = ", ".join(["%s"] * len(LOG_COLUMNS))
+_INSERT = f"INSERT INTO qabot_questions ({_NAMES}) VALUES ({_SLOTS})"
+_REPLAY = (f"INSERT INTO qabot_questions ({_NAMES}) SELECT {_SLOTS} WHERE NOT EXISTS "
+           "(SELECT 1 FROM qabot_questions WHERE time = %s AND answer_id = %s)")
+RETRY_SEC = 2.0  # after a failed write, how long rows go straight to the spool before the database is tried again
 
 
 def _text(value: str | None) -> str | None:
@@ -51,16 +60,20 @@ def _text(value: str | None) -> str | None:
 class PgFeedbackStore:
     """FeedbackStore in PostgreSQL (tables qabot_questions, qabot_feedback in the URL's schema); thread-safe."""
 
-    def __init__(self, url: str, user_key: bytes | None = None) -> None:
+    def __init__(self, url: str, user_key: bytes | None = None, spool: Path | None = None) -> None:
         """Args:
             url: the [database] url; the tables are created if missing, older ones gain the newer columns.
             user_key: the key user ids are hashed with (default: a random one, so ids cannot be linked across runs).
+            spool: a local folder keeping the questions logged while the database is unreachable, written into it
+                once it is back (None: such a question's row is lost, and log_question raises).
 
         Raises:
             DatabaseError: the server cannot be reached.
         """
         self.db = Database(url)
         self._user_key = user_key or secrets.token_bytes(32)
+        self._spool = LogSpool(spool) if spool is not None else None
+        self._down_until = 0.0  # while the database was just found down, rows go to the spool without a try
         # A log made before a column existed gains it in place; the default fills every existing row.
         added = [f'ALTER TABLE qabot_{table} ADD COLUMN IF NOT EXISTS "{column}" {decl}' for table, column, decl in ADDED]
         self.db.ensure_schema(_SCHEMA_LOCK, _SCHEMA, *added)
@@ -82,16 +95,48 @@ class PgFeedbackStore:
             # replica is given the same key.
             log.warning("user ids are hashed with this replica's own key file; set %s alike on every replica "
                         "so that one user's questions hash alike on all of them", ENV)
-        return cls(config.database.url, user_key=log_key(config))
+        return cls(config.database.url, user_key=log_key(config),
+                   spool=Path(config.data_dir) / "state" / "question-spool")
 
     def log_question(self, question: str, answered: bool, kind: str, answer_id: str, channel: str = "", *,
                      cited: str = "", quote: str = "", user: str = "") -> None:
-        """Record one question and how it was answered (see SQLiteFeedbackStore.log_question); user is hashed."""
-        with self.db.cursor() as cur:
-            cur.execute('INSERT INTO qabot_questions (time, question, answered, kind, answer_id, channel, cited, '
-                        'quote, "user") VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)',
-                        (time.time(), _text(question), bool(answered), kind, _text(answer_id), _text(channel),
-                         _text(cited), _text(quote), self.user_hash(user)))
+        """Record one question and how it was answered (see SQLiteFeedbackStore.log_question); user is hashed.
+
+        While the database is unreachable the row goes to the local spool (when there is one) and is written on the
+        first successful log after the database is back, with its original time.
+
+        Raises:
+            DatabaseError: the database is unreachable and there is no spool (or it is full).
+        """
+        row = {"time": time.time(), "question": _text(question), "answered": bool(answered), "kind": kind,
+               "answer_id": _text(answer_id), "channel": _text(channel), "cited": _text(cited),
+               "quote": _text(quote), "user": self.user_hash(user)}
+        if self._spool is not None and time.monotonic() < self._down_until and self._spool.append(row):
+            return
+        try:
+            if self._spool is not None and self._spool.pending():
+                # The rows kept while the database was down go first, so the log's order stays the order of time.
+                n = self._spool.replay(self._write_rows, transient=(DatabaseError,))
+                if n:
+                    log.info("question log: %d rows kept while the database was unreachable are written", n)
+            with self.db.cursor() as cur:
+                cur.execute(_INSERT, tuple(row[c] for c in LOG_COLUMNS))
+        except DatabaseError:
+            if self._spool is None:
+                raise
+            # A down server must not cost each answer a connect timeout: for a while rows are spooled untried.
+            self._down_until = time.monotonic() + RETRY_SEC
+            if not self._spool.append(row):
+                raise
+            log.warning("question log: the database is unreachable; the row is kept in %s until it is back",
+                        self._spool.folder)
+
+    def _write_rows(self, rows: list[dict]) -> None:
+        # Idempotent: a row is the one logged already when its time and answer id agree (answer ids are new for
+        # every answer), so a replay cut short after its commit writes nothing twice.
+        with self.db.cursor(transaction=True) as cur:
+            cur.executemany(_REPLAY, [tuple(r.get(c, "") for c in LOG_COLUMNS) + (r["time"], r["answer_id"])
+                                      for r in rows])
 
     def user_hash(self, user: str) -> str:
         """Args: user: a channel's user id. Returns: its HMAC-SHA256 under this install's key, hex ("" for "")."""
