@@ -191,8 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder")
     parser.add_argument("--suite", choices=("new", "seed"), default="new",
                         help="new: documents added beside the seed; seed: the seed article's sets")
-    parser.add_argument("--status", default="dev,blind",
-                        help="which sets: dev, blind, sealed (new); seed, seed-trained (seed); comma-separated")
+    parser.add_argument("--status", default="dev,blind,held",
+                        help="which sets: dev, blind, held, sealed (new); seed, seed-trained (seed); comma-separated")
     parser.add_argument("--sets", help="only these sets (comma-separated names)")
     parser.add_argument("--engines", default="auto,rules,reader",
                         help="today's [answer] engines to answer with, side by side (comma-separated)")
@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.suite == "seed":
         documents, sets = [], seed_sets()
-        if args.status == "dev,blind":
+        if args.status == "dev,blind,held":
             args.status = "seed,seed-trained"
     elif not (args.data / "prc_laws").is_dir():
         print(f"new-document evaluation skipped: {args.data} holds no prc_laws/ (pass --data DIR)", file=sys.stderr)

@@ -23,7 +23,7 @@ def test_a_work_report_row_becomes_its_page_text_with_metadata(tmp_path):
 
 def test_the_manifests_list_the_sets_and_the_seed_sets_split_trained_from_held_out():
     documents, sets = load_manifest()
-    assert len(documents) == 17 and {s.status for s in sets} == {"dev", "blind", "sealed"}
+    assert len(documents) == 19 and {s.status for s in sets} == {"dev", "blind", "held", "sealed"}
     seed = {s.name: s.status for s in seed_sets()}
     assert seed["questions"] == seed["blind1"] == seed["blind59"] == "seed-trained"
     assert seed["holdout"] == seed["blind60"] == seed["blind75"] == "seed"
