@@ -50,9 +50,33 @@ def measure(service, rows: list[dict]) -> list[dict]:
         if evidence is None:
             continue
         answer = service._answered(prepared, snap, evidence, result.hits).to_json()
-        right = bool(row.get("answerable", True)) and judge(row, answer)
-        out.append({"set": row.get("set", ""), "id": row["id"], "answerable": bool(row.get("answerable", True)), "right": right,
-                    "features": evidence.features})
+        answerable = bool(row.get("answerable", True))
+        right = answerable and judge(row, answer)
+        span = evidence.reading.answer.strip(" ，,。；;：:、")
+        out.append({"set": row.get("set", ""), "id": row["id"], "answerable": answerable, "right": right,
+                    "features": evidence.features, "span_score": float(evidence.reading.span_score),
+                    "span_right": answerable and bool(span) and judge(row, {"answered": True, "answer": span})})
+    return out
+
+
+def short_answers(records: list[dict], scores: tuple[float, ...]) -> list[dict]:
+    """How the short answer shown first would fare at each span-score gate, on the questions answered rightly.
+
+    Args:
+        records: from measure().
+        scores: the gates to report ([answer] short_answer_score values).
+
+    Returns:
+        One row a gate: {"score", "shown" (share of right answers that would show their span first),
+        "span_right" (share of those spans holding every expected fact on their own)}.
+    """
+    right = [r for r in records if r["right"]]
+    out = []
+    for score in scores:
+        shown = [r for r in right if r["span_score"] >= score]
+        out.append({"score": score, "shown": round(len(shown) / max(1, len(right)), 3),
+                    "span_right": round(sum(r["span_right"] for r in shown) / max(1, len(shown)), 3),
+                    "n": len(shown)})
     return out
 
 
@@ -149,6 +173,10 @@ def main(argv: list[str] | None = None) -> int:
             "best_excerpt_right": round(reachable, 4)}
     decision = Decision(decision.weights, decision.bias, decision.mean, decision.scale, decision.threshold, note)
     print(json.dumps(note, ensure_ascii=False, indent=1))
+    print(f"short answer shown first ([answer] short_answer_score; config.toml has {config.answer.short_answer_score}):")
+    for row in short_answers(records, (0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 14.0)):
+        print(f"  score >= {row['score']:4.1f}: shown for {row['shown']:6.1%} of right answers ({row['n']}), "
+              f"the span alone holds the facts for {row['span_right']:6.1%}")
     print("weights: " + ", ".join(f"{k} {v:+.2f}" for k, v in decision.weights.items()) +
           f"; threshold {decision.threshold:.3f}")
     if not args.dry_run:

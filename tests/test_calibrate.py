@@ -1,7 +1,7 @@
 """Calibrating the answer-or-refuse decision on measured questions (pure: synthetic measurements)."""
 import random
 
-from bench.calibrate import accuracy, cross_validate, fit
+from bench.calibrate import accuracy, cross_validate, fit, short_answers
 from bot.read.decide import FEATURES
 
 
@@ -47,3 +47,14 @@ def test_accuracy_counts_an_answered_wrong_answer_as_wrong():
                {"answerable": False, "right": False, "features": {}}]
     assert accuracy(records, [0.9, 0.9, 0.9], 0.5) == (0.5, 0.0)
     assert accuracy(records, [0.1, 0.9, 0.1], 0.5) == (0.5, 1.0)
+
+
+def test_the_short_answer_report_counts_spans_shown_and_right_among_right_answers():
+    records = [{"right": True, "span_score": 9.0, "span_right": True},
+               {"right": True, "span_score": 5.0, "span_right": False},
+               {"right": True, "span_score": 1.0, "span_right": False},
+               {"right": False, "span_score": 12.0, "span_right": False}]  # a wrong answer shows nothing first
+    low, mid, high = short_answers(records, (0.0, 4.0, 8.0))
+    assert (low["shown"], low["span_right"]) == (1.0, 0.333)
+    assert (mid["shown"], mid["span_right"], mid["n"]) == (0.667, 0.5, 2)
+    assert (high["shown"], high["span_right"]) == (0.333, 1.0)
