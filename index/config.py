@@ -53,7 +53,8 @@ class SearchConfig:
 
 
 DATABASE_SCHEMES = ("postgresql://", "postgres://")  # [database] url: the shared backend (docs/deploy.md)
-ENGINES = ("auto", "rules", "reader")  # [answer] engine: which decides and quotes
+ENGINES = ("auto", "rules", "reader")
+VECTOR_STORES = ("faiss", "numpy", "pgvector")  # [index] vector_store: where a version's passage vectors are searched  # [answer] engine: which decides and quotes
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class ReaderConfig:
 @dataclass(frozen=True)
 class IndexConfig:
     keep_versions: int = 5
+    vector_store: str = "faiss"
     max_document_bytes: int = 20_000_000
 
 
@@ -265,4 +267,10 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
         # The message names the scheme only: the rest of the URL may hold a password.
         raise ConfigError(f"{cfg_path}: [database] url must start with {' or '.join(DATABASE_SCHEMES)}, "
                           f"not {url.split(':', 1)[0]!r}", hint="set QABOT_DATABASE_URL=postgresql://user@host/db")
+    store = sections["index"].vector_store
+    if store not in VECTOR_STORES:
+        raise ConfigError(f"{cfg_path}: [index] vector_store must be one of {', '.join(VECTOR_STORES)}, not {store!r}")
+    if store == "pgvector" and not url:
+        raise ConfigError(f"{cfg_path}: [index] vector_store = \"pgvector\" needs a database",
+                          hint="set QABOT_DATABASE_URL=postgresql://... (or [database] url)")
     return Config(root=cfg_path.resolve().parent, **sections)

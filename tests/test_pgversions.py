@@ -115,3 +115,25 @@ def test_a_new_replica_starts_from_the_served_version_instead_of_building(built_
     assert "is in place" in capsys.readouterr().out
     assert VersionStore(fresh.index_dir).current() == name
     published.close()
+
+
+def test_a_pruned_version_built_on_pgvector_takes_its_vector_table_with_it(replicas, pg_url, tmp_path):
+    import numpy as np
+
+    from index.storage.pgstore import PgVectorStore
+
+    a, _ = replicas
+    tables = []
+    for i in range(5):
+        store = PgVectorStore(4, pg_url)
+        store.add(np.arange(2), np.eye(4, dtype=np.float32)[:2])
+        folder = tmp_path / f"store{i}"
+        folder.mkdir()
+        store.save(folder)
+        tables.append(store.table)
+        store.close()
+        commit(a.versions, {name: (folder / name).read_bytes() for name in tree(folder)}, str(i))
+        a.publish()
+    with a.db.cursor() as cur:
+        present = [cur.execute("SELECT to_regclass(%s) IS NOT NULL", (t,)).fetchone()[0] for t in tables]
+    assert present == [False, False, True, True, True]  # keep=3: the two oldest versions' tables are dropped

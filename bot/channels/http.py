@@ -77,9 +77,10 @@ class HttpChannel:
             answer = await anyio.to_thread.run_sync(self._answer, question, limiter=self._inference)
         except QuestionError as exc:
             raise ApiError(422, "invalid_question", message=exc.message) from None
-        except (IndexMissing, IndexCorrupt, IndexMismatch) as exc:
+        except (IndexMissing, IndexCorrupt, IndexMismatch, DatabaseError) as exc:
+            # DatabaseError: the index's vectors are in the database ([index] vector_store = "pgvector") and it is down
             log.error("index unavailable: %s", exc)
-            raise ApiError(503, "index_unavailable") from None
+            raise ApiError(503, "index_unavailable", headers={"Retry-After": "5"}) from None
         return JSONResponse(answer.to_json())
 
     def _answer(self, question: str):

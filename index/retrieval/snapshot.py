@@ -54,7 +54,7 @@ def open_snapshot(config: Config, encoder, path: Path | None = None) -> Snapshot
     Returns:
         The Snapshot. Raises IndexMissing, IndexCorrupt or IndexMismatch with the command that fixes it.
     """
-    from index.storage.store import FaissStore
+    from index.storage.store import load_store
 
     if path is None:
         _, path = current_version_path(config)
@@ -72,7 +72,7 @@ def open_snapshot(config: Config, encoder, path: Path | None = None) -> Snapshot
         window_vectors = np.load(path / "window_vectors.npy", allow_pickle=False)
     except (TypeError, KeyError, OSError, ValueError) as exc:
         raise IndexCorrupt(f"{path.name}: passages or vectors unreadable: {exc}", hint=REBUILD_HINT) from None
-    store = FaissStore.load(path)
+    store = load_store(path, config.database.url)  # the backend the version was built with ([index] vector_store)
     bm25 = BM25.load(path)
     entities = fsio.read_json(path / "entities.json")
     n = manifest.get("counts", {}).get("passages")

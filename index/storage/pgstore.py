@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from index import db, fsio
-from index.errors import ConfigError, IndexCorrupt, require
+from index.errors import ConfigError, DatabaseError, IndexCorrupt, require
 from index.storage.store import REBUILD_HINT, VectorStore
 
 EXACT_BELOW = 20_000  # fewer rows than this are scanned exactly: a few ms, and the contract's exact results
@@ -20,7 +20,7 @@ HNSW_OPTIONS = "m = 16, ef_construction = 200"
 # goes on building on disk, about ten times slower (bench/bench_pg.py). A build asks for what its rows need, capped.
 BUILD_MEMORY_MB_MAX = 2048
 _TOP = "SELECT id, (embedding <#> %s) AS d FROM {} ORDER BY d LIMIT %s"
-_SNAPSHOT = re.compile(r"^qabot_vectors_[0-9a-f]{32}$")
+SNAPSHOT_TABLE = re.compile(r"^qabot_vectors_[0-9a-f]{32}$")
 
 
 def build_memory_mb(rows: int, dim: int) -> int:
@@ -59,6 +59,7 @@ class PgVectorStore(VectorStore):
         self._sql = require("psycopg.sql", "psycopg[binary]")
         self.exact_below = exact_below
         self._lock = threading.Lock()  # one connection: a search's settings and query must not interleave
+        self.url = database_url
         self._conn = db.connect(database_url, vectors=True)
         self._table: str | None = None
         self._private, self._count = False, 0
@@ -109,15 +110,42 @@ class PgVectorStore(VectorStore):
             self._count += len(ids)
 
     def _top(self, q, k):
-        scores = np.full((len(q), k), -np.inf, dtype=np.float32)
-        found = np.full((len(q), k), -1, dtype=np.int64)
-        with self._lock, self._conn.transaction():
-            self._settle(k)
-            for r, vec in enumerate(q):
-                rows = self._conn.execute(self._q(_TOP), (vec, k)).fetchall()
-                found[r, :len(rows)] = [row[0] for row in rows]
-                scores[r, :len(rows)] = [-row[1] for row in rows]  # <#> is the negated inner product
-        return scores, found
+        def run():
+            scores = np.full((len(q), k), -np.inf, dtype=np.float32)
+            found = np.full((len(q), k), -1, dtype=np.int64)
+            with self._conn.transaction():
+                self._settle(k)
+                for r, vec in enumerate(q):
+                    rows = self._conn.execute(self._q(_TOP), (vec, k)).fetchall()
+                    found[r, :len(rows)] = [row[0] for row in rows]
+                    scores[r, :len(rows)] = [-row[1] for row in rows]  # <#> is the negated inner product
+            return scores, found
+
+        with self._lock:
+            return self._serving(run)
+
+    def _serving(self, run):
+        """Run a search; a saved snapshot's survives a database restart.
+
+        A connection the server ended (a restart, an administrator) is known broken only once a statement fails on
+        it, so a failed search of a snapshot is tried once more on a new connection. An unsaved store cannot: its
+        private table lived in the lost session. A failure is a DatabaseError.
+        """
+        psycopg = require("psycopg", "psycopg[binary]")
+        for attempt in (1, 2):
+            try:
+                return run()
+            except psycopg.OperationalError as exc:
+                if attempt == 2 or self._private:
+                    raise DatabaseError(f"vector search in {db.mask_url(self.url)}: "
+                                        f"{db._scrub(str(exc).strip(), self.url)}",
+                                        hint="check that the server runs; the next search reconnects") from None
+                self._conn.close()
+                try:
+                    self._conn = db.connect(self.url, vectors=True)
+                except DatabaseError:
+                    raise DatabaseError(f"vector search in {db.mask_url(self.url)}: the database is unreachable",
+                                        hint="check that the server runs; the next search reconnects") from None
 
     def plan(self, query, k: int) -> str:
         """How PostgreSQL runs a search, for an operator checking whether the HNSW index is used.
@@ -148,8 +176,9 @@ class PgVectorStore(VectorStore):
 
     def _at_least(self, q, threshold):
         with self._lock:
-            rows = self._conn.execute(self._q("SELECT id, -(embedding <#> %s) AS s FROM {} "
-                                              "WHERE -(embedding <#> %s) >= %s"), (q, q, threshold)).fetchall()
+            rows = self._serving(lambda: self._conn.execute(
+                self._q("SELECT id, -(embedding <#> %s) AS s FROM {} WHERE -(embedding <#> %s) >= %s"),
+                (q, q, threshold)).fetchall())
         return (np.array([r[1] for r in rows], dtype=np.float32), np.array([r[0] for r in rows], dtype=np.int64))
 
     def _remove(self, ids):
@@ -190,7 +219,7 @@ class PgVectorStore(VectorStore):
         path = Path(folder) / cls.FILE
         meta = fsio.read_json(path)
         table = meta.get("table") if isinstance(meta, dict) else None
-        if not isinstance(table, str) or not _SNAPSHOT.match(table) or meta.get("dim") != dim:
+        if not isinstance(table, str) or not SNAPSHOT_TABLE.match(table) or meta.get("dim") != dim:
             raise IndexCorrupt(f"{path}: not a pgvector snapshot description of dimension {dim}", hint=REBUILD_HINT)
         store = cls(dim, database_url)
         # A vector(n) column's type modifier is n.

@@ -40,6 +40,9 @@ class VectorStore(ABC):
     @abstractmethod
     def __len__(self) -> int: ...
 
+    def close(self) -> None:
+        """Let go of what the store holds outside this process (a database connection); in-memory stores: nothing."""
+
     def add(self, ids, vectors) -> None:
         """Add vectors under new ids.
 

@@ -168,7 +168,7 @@ def write_version(config: Config, ingested: list[Ingested], encoder, progress: b
     Returns:
         (version name, stats: passages, embedded, reused, seconds).
     """
-    from index.storage.store import FaissStore
+    from index.storage.store import open_store
     from index.versioning.versions import VersionStore
 
     t0 = time.perf_counter()
@@ -215,10 +215,13 @@ def write_version(config: Config, ingested: list[Ingested], encoder, progress: b
             win_vectors[i] = cache[k]
         np.save(staging / "window_vectors.npy", win_vectors, allow_pickle=False)
         fsio.atomic_write_json(staging / "window_keys.json", win_keys)
-        store = FaissStore(encoder.dim)
-        if len(passages):
-            store.add(np.arange(len(passages), dtype=np.int64), vectors)
-        store.save(staging)
+        store = open_store(config.index.vector_store, encoder.dim, config.database.url)
+        try:
+            if len(passages):
+                store.add(np.arange(len(passages), dtype=np.int64), vectors)
+            store.save(staging)
+        finally:
+            store.close()
         docs = {ing.document.doc_id: {"title": ing.document.title, "path": ing.document.path,
                                       "hash": ing.document.content_hash, "meta_hash": ing.meta_hash,
                                       "passages": len(ing.passages),

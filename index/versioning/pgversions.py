@@ -1,10 +1,12 @@
 """Index versions shared through PostgreSQL: a version made on one replica is served by every replica."""
 from __future__ import annotations
 
+import json
 from pathlib import Path, PurePosixPath
 
 from index.db import Database
-from index.errors import IndexCorrupt
+from index.errors import IndexCorrupt, require
+from index.storage.pgstore import SNAPSHOT_TABLE, PgVectorStore
 from index.versioning.versions import MANIFEST, VersionStore
 
 _SCHEMA_LOCK = 0x71AB07_04  # replicas starting together create the tables once
@@ -22,6 +24,15 @@ CREATE TABLE IF NOT EXISTS qabot_index_current (
 );
 """
 _HINT = "publish a version again from the staff machine (`python -m index rebuild`)"
+
+
+def _table_of(data: bytes) -> str | None:
+    """Args: data: a version's dense_pg.json. Returns: the snapshot table it names, or None when unreadable."""
+    try:
+        table = json.loads(bytes(data)).get("table")
+    except (ValueError, AttributeError):
+        return None
+    return table if isinstance(table, str) and SNAPSHOT_TABLE.match(table) else None
 
 
 class SharedVersions:
@@ -61,6 +72,7 @@ class SharedVersions:
         if path is None:
             return None
         name = path.name
+        sql = require("psycopg.sql", "psycopg[binary]")
         with self.db.cursor(transaction=True) as cur:
             stored = cur.execute("SELECT 1 FROM qabot_index_files WHERE version = %s AND path = %s",
                                  (name, MANIFEST)).fetchone()
@@ -73,7 +85,16 @@ class SharedVersions:
                         "VALUES (true, %s, extract(epoch FROM clock_timestamp())) "
                         "ON CONFLICT (one) DO UPDATE SET version = EXCLUDED.version, changed = EXCLUDED.changed",
                         (name,))
-            cur.execute("DELETE FROM qabot_index_files WHERE version <> ALL(%s)", (self.versions.names(),))
+            kept = self.versions.names()
+            # A pruned version built on pgvector leaves its snapshot table: dropped with the version's files,
+            # unless a kept version names the same table.
+            tables = cur.execute("SELECT version, data FROM qabot_index_files WHERE path = %s",
+                                 (PgVectorStore.FILE,)).fetchall()
+            doomed = {_table_of(data) for version, data in tables if version not in kept} - \
+                {_table_of(data) for version, data in tables if version in kept}
+            for table in sorted(t for t in doomed if t):
+                cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(table)))
+            cur.execute("DELETE FROM qabot_index_files WHERE version <> ALL(%s)", (kept,))
         return name
 
     def pull(self) -> str | None:
