@@ -13,6 +13,11 @@ INSTALL_HINT = "run `make setup`, or `.venv/bin/pip install -r requirements.txt`
 _PASSWORD_IN_QUERY = re.compile(r"(?i)(\bpassword=)[^&\s]*")
 # Without a bound, psycopg waits 130 s for an unreachable host, holding the shared connection's lock meanwhile.
 CONNECT_TIMEOUT_SEC = 5
+# A statement sent to a host that vanished (no reset) would wait for the kernel's TCP timeout, many minutes: keepalive
+# probes find a silent peer within about 25 s, and tcp_user_timeout bounds data the peer never acknowledges. libpq
+# applies them to TCP only (a unix socket fails at once anyway); a URL setting one of them keeps its own value.
+TCP_BOUNDS = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3,
+              "tcp_user_timeout": 30_000}
 
 
 def mask_url(url: str) -> str:
@@ -64,7 +69,9 @@ def connect(url: str, *, vectors: bool = False, timeout: int = CONNECT_TIMEOUT_S
     """
     psycopg = require("psycopg", "psycopg[binary]")
     try:
-        extra = {} if "connect_timeout=" in url else {"connect_timeout": timeout}
+        extra = {k: v for k, v in TCP_BOUNDS.items() if f"{k}=" not in url}
+        if "connect_timeout=" not in url:
+            extra["connect_timeout"] = timeout
         conn = psycopg.connect(url, autocommit=True, **extra)
     except psycopg.Error as exc:
         raise DatabaseError(f"cannot connect to {mask_url(url)}: {_scrub(str(exc).strip(), url)}",

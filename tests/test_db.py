@@ -109,3 +109,17 @@ def test_the_readiness_probe_follows_a_stopped_and_restarted_server_once_its_ans
 def test_a_failed_probe_names_the_server_without_the_password():
     found = ping("postgresql://qa:s3cret@127.0.0.1:9/qabot?connect_timeout=2")  # nothing listens on port 9
     assert "qa:***@127.0.0.1:9" in found and "s3cret" not in found
+
+
+def test_connections_bound_a_vanished_peer_unless_the_url_says_otherwise(pg_url):
+    from index.db import TCP_BOUNDS, connect
+
+    with connect(pg_url) as conn:
+        params = conn.info.get_parameters()
+    assert {k: params.get(k) for k in TCP_BOUNDS} == {k: str(v) for k, v in TCP_BOUNDS.items()}
+    assert params.get("connect_timeout") == "5"
+    own = pg_url + ("&" if "?" in pg_url else "?") + "keepalives_idle=60&connect_timeout=3"
+    with connect(own) as conn:
+        params = conn.info.get_parameters()
+    assert params.get("keepalives_idle") == "60" and params.get("connect_timeout") == "3"
+    assert params.get("tcp_user_timeout") == "30000"
