@@ -120,27 +120,63 @@ def _enable_vectors(conn) -> None:
             from None
 
 
-class Database:
-    """One shared connection behind a lock, reopened after the server dropped it; thread-safe.
+POOL_SIZE = 4  # connections a part keeps per process: a slow statement of one thread does not hold up the others
 
-    Small statements from many threads (question log, feedback, retry claims, rate budgets) are short, so one
-    connection per process serves them; a broken connection is replaced on the next call.
+
+class Database:
+    """A small pool of connections, each reopened after the server dropped it; thread-safe.
+
+    Statements from many threads (question log, feedback, retry claims, rate budgets) are short; each borrows a
+    connection alone for its block, and up to `size` run at once. A broken connection is closed when given back,
+    and the next borrower opens a new one.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, size: int = POOL_SIZE) -> None:
         """Args:
             url: a postgresql:// URL; connecting happens on first use.
+            size: the most connections open at once (1: one connection, statements one after another).
         """
         self.url = url
-        self._lock = threading.Lock()
-        self._conn = None
+        self.size = max(1, size)
+        self._idle: list = []
+        self._open = 0
+        self._cond = threading.Condition()
 
     def __repr__(self) -> str:
         return f"Database({mask_url(self.url)!r})"
 
+    def _borrow(self):
+        with self._cond:
+            while True:
+                while self._idle:
+                    conn = self._idle.pop()
+                    if not (conn.closed or conn.broken):
+                        return conn
+                    self._open -= 1
+                if self._open < self.size:
+                    self._open += 1
+                    break
+                self._cond.wait()
+        try:
+            return connect(self.url)
+        except BaseException:
+            with self._cond:
+                self._open -= 1
+                self._cond.notify()
+            raise
+
+    def _give_back(self, conn) -> None:
+        with self._cond:
+            if conn.closed or conn.broken:
+                conn.close()
+                self._open -= 1
+            else:
+                self._idle.append(conn)
+            self._cond.notify()
+
     @contextmanager
     def cursor(self, transaction: bool = False) -> Iterator:
-        """Borrow the connection's cursor, alone.
+        """Borrow a connection's cursor, alone.
 
         Args:
             transaction: run the block in one transaction (committed at its end, rolled back on an error).
@@ -152,19 +188,19 @@ class Database:
             DatabaseError: the server cannot be reached or the statement failed for a database reason.
         """
         psycopg = require("psycopg", "psycopg[binary]")
-        with self._lock:
-            if self._conn is None or self._conn.closed or self._conn.broken:
-                self._conn = connect(self.url)
-            try:
-                if transaction:
-                    with self._conn.transaction(), self._conn.cursor() as cur:
-                        yield cur
-                else:
-                    with self._conn.cursor() as cur:
-                        yield cur
-            except psycopg.OperationalError as exc:
-                raise DatabaseError(f"database {mask_url(self.url)}: {_scrub(str(exc).strip(), self.url)}",
-                                    hint="check that the server runs; the next call reconnects") from None
+        conn = self._borrow()
+        try:
+            if transaction:
+                with conn.transaction(), conn.cursor() as cur:
+                    yield cur
+            else:
+                with conn.cursor() as cur:
+                    yield cur
+        except psycopg.OperationalError as exc:
+            raise DatabaseError(f"database {mask_url(self.url)}: {_scrub(str(exc).strip(), self.url)}",
+                                hint="check that the server runs; the next call reconnects") from None
+        finally:
+            self._give_back(conn)
 
     def ensure_schema(self, lock: int, *statements: str) -> None:
         """Create tables (CREATE ... IF NOT EXISTS, ALTER ... IF NOT EXISTS) once, whichever replica starts first.
@@ -183,8 +219,9 @@ class Database:
                 cur.execute(statement)
 
     def close(self) -> None:
-        """Close the connection (a later call opens a new one)."""
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+        """Close the idle connections (one borrowed now is closed when given back; a later call opens new ones)."""
+        with self._cond:
+            for conn in self._idle:
+                conn.close()
+            self._open -= len(self._idle)
+            self._idle.clear()

@@ -123,3 +123,41 @@ def test_connections_bound_a_vanished_peer_unless_the_url_says_otherwise(pg_url)
         params = conn.info.get_parameters()
     assert params.get("keepalives_idle") == "60" and params.get("connect_timeout") == "3"
     assert params.get("tcp_user_timeout") == "30000"
+
+
+def test_a_slow_statement_does_not_hold_up_another_threads(pg_url):
+    import threading
+
+    database = Database(pg_url)
+    entered, done = threading.Event(), threading.Event()
+
+    def slow():
+        with database.cursor() as cur:
+            entered.set()
+            cur.execute("SELECT pg_sleep(3)")
+        done.set()
+
+    worker = threading.Thread(target=slow)
+    worker.start()
+    assert entered.wait(30)
+    with database.cursor() as cur:  # one connection would wait here for the sleep to end
+        assert cur.execute("SELECT 1").fetchone() == (1,)
+    assert not done.is_set()
+    worker.join()
+    database.close()
+
+
+def test_a_pool_of_one_runs_statements_one_after_another_and_reopens_a_dropped_connection(pg_url):
+    database = Database(pg_url, size=1)
+    with database.cursor() as cur:
+        pid = cur.execute("SELECT pg_backend_pid()").fetchone()[0]
+    with database.cursor() as cur:
+        assert cur.execute("SELECT pg_backend_pid()").fetchone()[0] == pid  # the same connection, kept
+    with connect(pg_url) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    with pytest.raises(DatabaseError):
+        with database.cursor() as cur:
+            cur.execute("SELECT 1")
+    with database.cursor() as cur:
+        assert cur.execute("SELECT pg_backend_pid()").fetchone()[0] != pid
+    database.close()
