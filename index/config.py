@@ -62,7 +62,7 @@ class AnswerConfig:
     engine: str = "auto"
     max_chars: int = 150
     max_question_chars: int = 500
-    short_answer_score: float = 8.0
+    short_answer_score: float = 10.0
     examples: tuple[str, ...] = ()
     # The rule engine's thresholds (engine = "rules").
     max_sentences: int = 3

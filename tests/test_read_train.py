@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from bot.read.examples import Example
+from bot.read.examples import Example, fact_span
 from bot.read.train import batches, listwise_loss, runs_of
 
 torch = pytest.importorskip("torch")
@@ -47,3 +47,21 @@ def test_the_listwise_loss_has_gradients_for_every_excerpt():
     logit = torch.tensor([0.5, 0.2, -0.1], requires_grad=True)
     listwise_loss(logit, _question("a", 1, 3)).backward()
     assert logit.grad[1] < 0 < logit.grad[0] and logit.grad[2] > 0
+
+
+def test_a_span_covers_every_expected_fact_when_they_sit_together():
+    text = "劳动者解除劳动合同，应当以书面形式提前三十日通知用人单位。"
+    start, end = fact_span(text, ["提前三十日", "书面形式"])
+    assert text[start:end] == "书面形式提前三十日"
+
+
+def test_a_span_falls_back_to_the_first_fact_when_the_facts_are_far_apart():
+    text = "试用期最长不得超过六个月。" + "中间的话" * 10 + "劳动合同期限三个月以上的，可以约定试用期。"
+    start, end = fact_span(text, ["六个月", "三个月以上"])
+    assert text[start:end] == "六个月"
+
+
+def test_a_span_of_one_fact_among_alternatives_is_the_fact_the_text_holds():
+    text = "由县级以上人民政府负责。"
+    start, end = fact_span(text, ["国务院", "县级以上人民政府"])
+    assert text[start:end] == "县级以上人民政府"

@@ -214,12 +214,34 @@ def set_examples(rows: list[dict], passages: list[Passage], source: str, rng: ra
             holds = lambda t, fs=facts: all(f in t for f in fs)  # noqa: E731
 
         def locate(t: str, fs=facts) -> tuple[int, int]:
-            f = next(f for f in fs if f in t)
-            return t.find(f), t.find(f) + len(f)
+            return fact_span(t, fs)
 
         out += pairs_for(to_simplified(row["question"].strip()), f"{source}:{row['id']}", source, pool, row["doc"],
                          holds if answerable else None, locate, rng, hard, easy, other, _where(row.get("where", "")))
     return out
+
+
+SPAN_MOST = 24  # characters: the span head reads at most 24 tokens, and a short answer longer than this is a quote
+
+
+def fact_span(text: str, facts: list[str]) -> tuple[int, int]:
+    """The answer's span in a text: from the first expected fact it holds to the last, when that stays short.
+
+    A question expecting 提前三十日 and 书面形式 is answered by 以书面形式提前三十日 as a whole; labelling only the
+    first fact taught the span head half answers.
+
+    Args:
+        text: an excerpt holding at least one of the facts.
+        facts: the expected facts.
+
+    Returns:
+        (start, end) in text: the covering span of the facts it holds, or the first of them alone when that
+        covering span would be longer than SPAN_MOST.
+    """
+    found = sorted((text.find(f), text.find(f) + len(f)) for f in facts if f in text)
+    first = next((text.find(f), text.find(f) + len(f)) for f in facts if f in text)
+    start, end = found[0][0], max(e for _, e in found)
+    return (start, end) if end - start <= SPAN_MOST else first
 
 
 def _where(hint: str) -> Callable[[Passage], bool] | None:
