@@ -59,10 +59,13 @@ def test_numpy_vectors_go_in_and_come_back(pg_url):
     assert back[1] == pytest.approx(-float(v @ v))
 
 
-def test_a_dropped_connection_is_replaced_on_the_next_call(pg_url):
-    database = Database(pg_url)
+@pytest.mark.parametrize("size", [1, 4])
+def test_a_connection_is_kept_between_calls_and_replaced_once_dropped(pg_url, size):
+    database = Database(pg_url, size=size)
     with database.cursor() as cur:
         pid = cur.execute("SELECT pg_backend_pid()").fetchone()[0]
+    with database.cursor() as cur:
+        assert cur.execute("SELECT pg_backend_pid()").fetchone()[0] == pid  # the same connection, kept
     with connect(pg_url) as admin:  # the server ends our session, as a restart or failover would
         admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
     with pytest.raises(DatabaseError):
@@ -144,20 +147,4 @@ def test_a_slow_statement_does_not_hold_up_another_threads(pg_url):
         assert cur.execute("SELECT 1").fetchone() == (1,)
     assert not done.is_set()
     worker.join()
-    database.close()
-
-
-def test_a_pool_of_one_runs_statements_one_after_another_and_reopens_a_dropped_connection(pg_url):
-    database = Database(pg_url, size=1)
-    with database.cursor() as cur:
-        pid = cur.execute("SELECT pg_backend_pid()").fetchone()[0]
-    with database.cursor() as cur:
-        assert cur.execute("SELECT pg_backend_pid()").fetchone()[0] == pid  # the same connection, kept
-    with connect(pg_url) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
-    with pytest.raises(DatabaseError):
-        with database.cursor() as cur:
-            cur.execute("SELECT 1")
-    with database.cursor() as cur:
-        assert cur.execute("SELECT pg_backend_pid()").fetchone()[0] != pid
     database.close()
