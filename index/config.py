@@ -53,8 +53,8 @@ class SearchConfig:
 
 
 DATABASE_SCHEMES = ("postgresql://", "postgres://")  # [database] url: the shared backend (docs/deploy.md)
-ENGINES = ("auto", "rules", "reader")
-VECTOR_STORES = ("faiss", "numpy", "pgvector")  # [index] vector_store: where a version's passage vectors are searched  # [answer] engine: which decides and quotes
+ENGINES = ("auto", "rules", "reader")  # [answer] engine: which decides and quotes
+VECTOR_STORES = ("faiss", "numpy", "pgvector")  # [index] vector_store: where a version's passage vectors are searched
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,21 @@ def _scrub(text: str, url: str) -> str:
     return text
 
 
+def lost(url: str, exc: Exception, what: str = "database") -> DatabaseError:
+    """The DatabaseError for a statement the server could not run (it went away, or refused), password removed.
+
+    Args:
+        url: the database URL.
+        exc: the driver's error.
+        what: what failed, for the message.
+
+    Returns:
+        The error to raise (the caller raises it `from None`).
+    """
+    return DatabaseError(f"{what} {mask_url(url)}: {_scrub(str(exc).strip(), url)}",
+                         hint="check that the server runs; the next call reconnects")
+
+
 def connect(url: str, *, vectors: bool = False, timeout: int = CONNECT_TIMEOUT_SEC):
     """Open one autocommit connection.
 
@@ -197,8 +212,7 @@ class Database:
                 with conn.cursor() as cur:
                     yield cur
         except psycopg.OperationalError as exc:
-            raise DatabaseError(f"database {mask_url(self.url)}: {_scrub(str(exc).strip(), self.url)}",
-                                hint="check that the server runs; the next call reconnects") from None
+            raise lost(self.url, exc) from None
         finally:
             self._give_back(conn)
 

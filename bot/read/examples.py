@@ -238,10 +238,9 @@ def fact_span(text: str, facts: list[str]) -> tuple[int, int]:
         (start, end) in text: the covering span of the facts it holds, or the first of them alone when that
         covering span would be longer than SPAN_MOST.
     """
-    found = sorted((text.find(f), text.find(f) + len(f)) for f in facts if f in text)
-    first = next((text.find(f), text.find(f) + len(f)) for f in facts if f in text)
-    start, end = found[0][0], max(e for _, e in found)
-    return (start, end) if end - start <= SPAN_MOST else first
+    found = [(text.find(f), text.find(f) + len(f)) for f in facts if f in text]
+    start, end = min(s for s, _ in found), max(e for _, e in found)
+    return (start, end) if end - start <= SPAN_MOST else found[0]
 
 
 def _where(hint: str) -> Callable[[Passage], bool] | None:

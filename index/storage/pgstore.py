@@ -137,9 +137,7 @@ class PgVectorStore(VectorStore):
                 return run()
             except psycopg.OperationalError as exc:
                 if attempt == 2 or self._private:
-                    raise DatabaseError(f"vector search in {db.mask_url(self.url)}: "
-                                        f"{db._scrub(str(exc).strip(), self.url)}",
-                                        hint="check that the server runs; the next search reconnects") from None
+                    raise db.lost(self.url, exc, "vector search in") from None
                 self._conn.close()
                 try:
                     self._conn = db.connect(self.url, vectors=True)
